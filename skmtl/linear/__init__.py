@@ -1,0 +1,5 @@
+"""Regularized linear multi-task learning."""
+
+from ._ridge import PerTaskRidge, PooledRidge
+
+__all__ = ["PerTaskRidge", "PooledRidge"]

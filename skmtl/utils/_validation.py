@@ -1,0 +1,579 @@
+"""One place for validating multi-task data in both layouts.
+
+skmtl accepts multi-task data in two shapes:
+
+* **wide**: ``X`` of shape (n_samples, n_features) and ``Y`` of shape
+  (n_samples, n_tasks); ``NaN`` in ``Y`` means "no label for this task on this
+  sample" and is masked out of every loss and score.
+* **long**: one row per (sample, task) with a task-id column in ``X`` named by the
+  estimator's ``task_column`` parameter and a 1-D ``y``. Each task has its own
+  samples.
+
+Both are turned into a :class:`MultiTaskData`, which keeps per-task row indices
+instead of a dense (n_samples, n_tasks) matrix, so long data with many tasks stays
+cheap.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    validate_data,
+)
+
+__all__ = [
+    "MultiTaskData",
+    "check_multitask_data",
+    "check_multitask_X",
+    "check_task_ids",
+    "resolve_task_column",
+    "task_codes_for",
+]
+
+
+@dataclass
+class MultiTaskData:
+    """Validated multi-task data, the common input of every skmtl solver.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Feature matrix without the task column.
+    y : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        Targets: 1-D for long data, 2-D with ``NaN`` for missing labels for wide
+        data.
+    layout : {'wide', 'long'}
+        Layout the data came in.
+    tasks : ndarray of shape (n_tasks,)
+        Task identifiers: ``arange(n_tasks)`` for wide data, the sorted unique ids
+        of the task column for long data.
+    task_index : list of ndarray
+        ``task_index[t]`` holds the rows of ``X`` that carry a label for task
+        ``t``.
+    task_codes : ndarray of shape (n_samples,) or None
+        For long data, the task index (0..n_tasks-1) of every row.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Weights of the rows.
+    """
+
+    X: np.ndarray | sp.spmatrix
+    y: np.ndarray
+    layout: str
+    tasks: np.ndarray
+    task_index: list = field(repr=False)
+    task_codes: np.ndarray | None = field(default=None, repr=False)
+    sample_weight: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_samples(self):
+        return self.X.shape[0]
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    @property
+    def n_tasks(self):
+        return len(self.tasks)
+
+    @property
+    def task_sizes(self):
+        """Number of labelled rows of each task, ndarray of shape (n_tasks,)."""
+        return np.array([len(idx) for idx in self.task_index])
+
+    @property
+    def shared_design(self):
+        """True when every task is labelled on every row of the same ``X``.
+
+        Solvers may then work with ``X`` and the dense ``Y`` matrix directly.
+        """
+        return self.layout == "wide" and all(
+            len(idx) == self.n_samples for idx in self.task_index
+        )
+
+    def target(self, t):
+        """Labels of task ``t``, aligned with ``task_index[t]``."""
+        idx = self.task_index[t]
+        if self.layout == "long":
+            return self.y[idx]
+        return self.y[idx, t]
+
+    def weight(self, t):
+        """Sample weights of task ``t``'s rows (ones when unweighted)."""
+        idx = self.task_index[t]
+        if self.sample_weight is None:
+            return np.ones(len(idx), dtype=self.X.dtype)
+        return self.sample_weight[idx]
+
+    def design(self, t):
+        """Rows of ``X`` labelled for task ``t`` (a copy for dense, a slice)."""
+        idx = self.task_index[t]
+        if self.shared_design:
+            return self.X
+        return self.X[idx]
+
+    def iter_tasks(self):
+        """Yield ``(t, rows, y_t, w_t)`` for every task."""
+        for t, idx in enumerate(self.task_index):
+            yield t, idx, self.target(t), self.weight(t)
+
+    def wide_targets(self):
+        """Targets as a dense (n_samples, n_tasks) matrix with NaN where missing.
+
+        Only meant for wide data or small long data (it is dense).
+        """
+        if self.layout == "wide":
+            return self.y
+        Y = np.full((self.n_samples, self.n_tasks), np.nan)
+        Y[np.arange(self.n_samples), self.task_codes] = self.y
+        return Y
+
+
+def resolve_task_column(task_column, X):
+    """Return the position of the task column in ``X``.
+
+    Parameters
+    ----------
+    task_column : int or str
+        Column index (negative indices count from the end) or, for a pandas
+        DataFrame, a column name.
+    X : array-like or DataFrame
+        The input holding the task column.
+
+    Returns
+    -------
+    index : int
+        Non-negative position of the task column.
+    """
+    n_columns = X.shape[1] if getattr(X, "ndim", 2) == 2 else None
+    columns = getattr(X, "columns", None)
+    if isinstance(task_column, str):
+        if columns is None:
+            raise ValueError(
+                f"task_column={task_column!r} is a column name, but X has no column "
+                "names (it is not a pandas DataFrame). Pass the integer position of "
+                "the task column instead."
+            )
+        matches = np.flatnonzero(np.asarray(columns.astype(str)) == task_column)
+        if len(matches) != 1:
+            raise ValueError(
+                f"task_column={task_column!r} is not a column of X (or appears more "
+                f"than once); the columns are {list(columns)}."
+            )
+        return int(matches[0])
+    if isinstance(task_column, numbers.Integral) and not isinstance(task_column, bool):
+        if n_columns is None:
+            raise ValueError(
+                "X must be 2-D to hold a task column; got an array with "
+                f"{getattr(X, 'ndim', '?')} dimension(s)."
+            )
+        if not -n_columns <= task_column < n_columns:
+            raise ValueError(
+                f"task_column={task_column} is out of range for X with {n_columns} "
+                "columns."
+            )
+        return int(task_column) % n_columns
+    raise TypeError(
+        "task_column must be None (wide data), an int column position or a "
+        f"DataFrame column name; got {task_column!r} of type "
+        f"{type(task_column).__name__}."
+    )
+
+
+def check_task_ids(ids):
+    """Validate a vector of task ids: integer-like numbers or strings.
+
+    Parameters
+    ----------
+    ids : array-like of shape (n_samples,)
+        Task id of every row.
+
+    Returns
+    -------
+    ids : ndarray of shape (n_samples,)
+        Integer (int64) or string (object) ids.
+    """
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ValueError(f"Task ids must be 1-D; got shape {ids.shape}.")
+    kind = ids.dtype.kind
+    if kind in "iu":
+        return ids.astype(np.int64)
+    if kind == "b":
+        return ids.astype(np.int64)
+    if kind == "f":
+        if not np.all(np.isfinite(ids)):
+            raise ValueError(
+                "The task column contains NaN or inf: every row needs the id of "
+                "its task. Drop the rows without a task or give them an id."
+            )
+        if np.any(ids != np.round(ids)):
+            bad = ids[ids != np.round(ids)][:5]
+            raise ValueError(
+                "The task column must hold integer or string task ids; found "
+                f"non-integer values such as {bad.tolist()}. Check that "
+                "task_column points at the task id column."
+            )
+        return ids.astype(np.int64)
+    if kind in "USO":
+        values = ids.tolist()
+        types = {type(v) for v in values}
+        if all(issubclass(t, str) for t in types):
+            return np.asarray(values, dtype=object)
+        if all(issubclass(t, numbers.Integral) for t in types):
+            return np.asarray(values, dtype=np.int64)
+        if all(issubclass(t, numbers.Real) for t in types):
+            return check_task_ids(np.asarray(values, dtype=float))
+        if any(v is None for v in values) or any(
+            isinstance(v, float) and np.isnan(v) for v in values
+        ):
+            raise ValueError(
+                "The task column contains missing ids (None or NaN): every row "
+                "needs the id of its task."
+            )
+        raise ValueError(
+            "The task column mixes types "
+            f"({sorted(t.__name__ for t in types)}); use all strings or all "
+            "integers as task ids."
+        )
+    raise ValueError(
+        f"The task column has dtype {ids.dtype}; task ids must be integers or strings."
+    )
+
+
+def _split_task_column(X, col):
+    """Return (features, raw task ids) from X with the task column at ``col``."""
+    if hasattr(X, "iloc"):
+        ids = X.iloc[:, col].to_numpy()
+        features = X.drop(columns=X.columns[col])
+        return features, ids
+    if sp.issparse(X):
+        X = X.tocsc()
+        ids = X[:, [col]].toarray().ravel()
+        keep = np.delete(np.arange(X.shape[1]), col)
+        return X[:, keep], ids
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(
+            f"Expected 2-D X with a task column; got an array of shape {X.shape}."
+        )
+    ids = X[:, col]
+    features = np.delete(X, col, axis=1)
+    if features.dtype == object:
+        try:
+            features = features.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                "The feature columns of X (all columns but the task column) must "
+                f"be numeric: {exc}"
+            ) from exc
+    return features, ids
+
+
+def _check_features(X, accept_sparse, dtype, estimator, ensure_min_samples=1):
+    return check_array(
+        X,
+        accept_sparse=accept_sparse,
+        dtype=dtype,
+        ensure_all_finite=True,
+        ensure_min_samples=ensure_min_samples,
+        ensure_min_features=1,
+        input_name="X",
+        estimator=estimator,
+    )
+
+
+def _check_2d(X):
+    """Reject 1-D or scalar X early, with scikit-learn's wording."""
+    if sp.issparse(X) or hasattr(X, "iloc") or X is None:
+        return
+    ndim = getattr(X, "ndim", None)
+    if ndim is None:
+        try:
+            ndim = np.ndim(X)
+        except (TypeError, ValueError):
+            return
+    if ndim == 0:
+        raise ValueError(
+            f"Expected 2D array, got scalar array instead:\narray={X!r}.\n"
+            "Reshape your data: X must be (n_samples, n_features)."
+        )
+    if ndim == 1:
+        raise ValueError(
+            "Expected 2D array, got 1D array instead. Reshape your data either "
+            "using array.reshape(-1, 1) if your data has a single feature or "
+            "array.reshape(1, -1) if it contains a single sample."
+        )
+
+
+def _group_rows(codes, n_tasks):
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=n_tasks))[:-1]
+    return np.split(order, bounds)
+
+
+def check_multitask_data(
+    estimator,
+    X,
+    y,
+    *,
+    task_column=None,
+    sample_weight=None,
+    accept_sparse=False,
+    dtype=(np.float64, np.float32),
+    reset=True,
+    min_samples_per_task=1,
+):
+    """Validate multi-task training data in the wide or the long layout.
+
+    This is the one entry point every skmtl estimator calls in ``fit``. It sets
+    ``n_features_in_`` (the number of columns of ``X``, task column included) and
+    ``feature_names_in_`` on the estimator and, when ``reset`` is true, the
+    fitted task bookkeeping: ``tasks_`` (task ids), ``n_tasks_`` and the
+    private ``_layout`` and ``_task_col`` used by :func:`check_multitask_X`.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator being fitted.
+    X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_columns)
+        Inputs. With ``task_column`` set, one of the columns holds task ids.
+    y : array-like of shape (n_samples, n_tasks) or (n_samples,)
+        Wide targets with ``NaN`` for missing labels, or long 1-D targets.
+    task_column : int, str or None, default=None
+        ``None`` for wide data; otherwise the position or name of the task-id
+        column in ``X`` (long data).
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative row weights.
+    accept_sparse : bool or str or list of str, default=False
+        Sparse formats the estimator's solvers can use.
+    dtype : dtype or tuple of dtypes, default=(np.float64, np.float32)
+        Accepted floating dtypes of the features.
+    reset : bool, default=True
+        Whether to (re)set the fitted bookkeeping on ``estimator``.
+    min_samples_per_task : int, default=1
+        Smallest number of labelled rows a task may have.
+
+    Returns
+    -------
+    data : MultiTaskData
+        The validated data.
+    """
+    if y is None:
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target "
+            "y is None."
+        )
+    _check_2d(X)
+    validate_data(estimator, X, reset=reset, skip_check_array=True)
+    if task_column is None:
+        data = _check_wide(estimator, X, y, accept_sparse, dtype)
+        tasks = data.tasks
+    else:
+        data = _check_long(estimator, X, y, task_column, accept_sparse, dtype)
+        tasks = data.tasks
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(
+            sample_weight, data.X, dtype=data.X.dtype, ensure_non_negative=True
+        )
+        data.sample_weight = sample_weight
+    _check_task_sizes(data, min_samples_per_task)
+    if reset:
+        estimator.tasks_ = tasks
+        estimator.n_tasks_ = len(tasks)
+        estimator._layout = data.layout
+        estimator._task_col = (
+            None if task_column is None else resolve_task_column(task_column, X)
+        )
+    return data
+
+
+def _check_wide(estimator, X, y, accept_sparse, dtype):
+    X = _check_features(X, accept_sparse, dtype, estimator)
+    Y = check_array(
+        y,
+        ensure_2d=False,
+        dtype=np.float64,
+        ensure_all_finite="allow-nan",
+        input_name="y",
+        estimator=estimator,
+    )
+    if Y.ndim == 1:
+        raise ValueError(
+            f"y is 1-D, but {type(estimator).__name__} is a multi-task estimator: "
+            "pass wide targets Y of shape (n_samples, n_tasks) (Y.reshape(-1, 1) "
+            "for a single task), or long data with a task-id column in X and "
+            "task_column set to its position or name."
+        )
+    if Y.ndim != 2:
+        raise ValueError(f"y must be 2-D (n_samples, n_tasks); got shape {Y.shape}.")
+    if Y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has {X.shape[0]} "
+            f"rows, y has {Y.shape[0]}."
+        )
+    if np.isinf(Y).any():
+        raise ValueError(
+            "y contains inf. Missing labels are written as NaN; infinite targets "
+            "cannot be fitted."
+        )
+    observed = ~np.isnan(Y)
+    task_index = [np.flatnonzero(observed[:, t]) for t in range(Y.shape[1])]
+    return MultiTaskData(
+        X=X, y=Y, layout="wide", tasks=np.arange(Y.shape[1]), task_index=task_index
+    )
+
+
+def _check_long(estimator, X, y, task_column, accept_sparse, dtype):
+    col = resolve_task_column(task_column, X)
+    if X.shape[1] < 2:
+        raise ValueError(
+            "With task_column set, X needs the task column and at least one "
+            f"feature column; got {X.shape[1]} column(s)."
+        )
+    features, ids = _split_task_column(X, col)
+    ids = check_task_ids(ids)
+    features = _check_features(features, accept_sparse, dtype, estimator)
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed for long data (task_column is set); "
+            "it was raveled to shape (n_samples,).",
+            DataConversionWarning,
+            stacklevel=3,
+        )
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(
+            f"With task_column set (long data), y must be 1-D; got shape {y.shape}. "
+            "For wide targets (n_samples, n_tasks) leave task_column=None."
+        )
+    y = check_array(
+        y,
+        ensure_2d=False,
+        dtype=np.float64,
+        ensure_all_finite="allow-nan",
+        input_name="y",
+        estimator=estimator,
+    )
+    if y.shape[0] != features.shape[0]:
+        raise ValueError(
+            f"X and y have inconsistent numbers of samples: X has "
+            f"{features.shape[0]} rows, y has {y.shape[0]}."
+        )
+    if np.isinf(y).any():
+        raise ValueError("y contains inf; targets must be finite (NaN = no label).")
+    tasks, codes = np.unique(ids, return_inverse=True)
+    labelled = ~np.isnan(y)
+    groups = _group_rows(codes, len(tasks))
+    task_index = [idx[labelled[idx]] for idx in groups]
+    return MultiTaskData(
+        X=features,
+        y=y,
+        layout="long",
+        tasks=tasks,
+        task_index=task_index,
+        task_codes=codes,
+    )
+
+
+def _check_task_sizes(data, min_samples_per_task):
+    sizes = data.task_sizes
+    if data.sample_weight is not None:
+        weighted = np.array([data.sample_weight[idx].sum() for idx in data.task_index])
+        empty = (sizes == 0) | (weighted <= 0)
+    else:
+        empty = sizes == 0
+    if empty.any():
+        bad = data.tasks[empty][:10].tolist()
+        raise ValueError(
+            f"Task(s) {bad} have no labels at all (every target is NaN"
+            + (" or every sample weight is 0" if data.sample_weight is not None else "")
+            + "): a task needs at least one labelled sample. Drop that task "
+            "(its column of Y, or its rows in long data) before fitting."
+        )
+    small = sizes < min_samples_per_task
+    if small.any():
+        bad = data.tasks[small][:10].tolist()
+        raise ValueError(
+            f"Task(s) {bad} have fewer than {min_samples_per_task} labelled "
+            "samples, which this estimator needs."
+        )
+
+
+def check_multitask_X(
+    estimator, X, *, accept_sparse=False, dtype=(np.float64, np.float32)
+):
+    """Validate prediction inputs against what ``estimator`` was fitted on.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Must have been fitted through :func:`check_multitask_data`.
+    X : {array-like, sparse matrix, DataFrame}
+        Inputs, with the task column when the estimator was fitted on long data.
+    accept_sparse : bool or str or list of str, default=False
+        Accepted sparse formats.
+    dtype : dtype or tuple of dtypes, default=(np.float64, np.float32)
+        Accepted floating dtypes.
+
+    Returns
+    -------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Features without the task column.
+    codes : ndarray of shape (n_samples,) or None
+        For long data, the index in ``estimator.tasks_`` of every row's task.
+    """
+    _check_2d(X)
+    validate_data(estimator, X, reset=False, skip_check_array=True)
+    if estimator._layout == "wide":
+        return _check_features(X, accept_sparse, dtype, estimator), None
+    features, ids = _split_task_column(X, estimator._task_col)
+    ids = check_task_ids(ids)
+    features = _check_features(features, accept_sparse, dtype, estimator)
+    codes = task_codes_for(estimator.tasks_, ids)
+    return features, codes
+
+
+def task_codes_for(tasks, ids):
+    """Map task ids to their positions in the fitted ``tasks``.
+
+    Raises a ValueError naming the ids that were not seen at fit time.
+    """
+    ids = np.asarray(ids)
+    known_str = tasks.dtype == object
+    given_str = ids.dtype == object
+    if len(ids) and known_str != given_str:
+        raise ValueError(
+            "Task ids at predict are "
+            + ("strings" if given_str else "integers")
+            + " but were "
+            + ("strings" if known_str else "integers")
+            + " at fit time."
+        )
+    pos = np.searchsorted(tasks, ids)
+    pos = np.clip(pos, 0, len(tasks) - 1)
+    unseen = tasks[pos] != ids
+    if np.any(unseen):
+        bad = np.unique(ids[unseen])[:10].tolist()
+        raise ValueError(
+            f"Task id(s) {bad} were not seen during fit; the fitted tasks are "
+            f"{_short_list(tasks)}. A multi-task model can only predict for tasks "
+            "it was trained on."
+        )
+    return pos
+
+
+def _short_list(values, n=10):
+    values = list(np.asarray(values).tolist())
+    if len(values) <= n:
+        return values
+    return f"{values[:n]}... ({len(values)} tasks)"

@@ -1,0 +1,54 @@
+"""scikit-learn's estimator checks on every public skmtl estimator.
+
+Estimators are found automatically (:func:`skmtl.utils.all_estimators`), so a
+new estimator is checked as soon as it is exported. Expected failures are listed
+in ``EXPECTED_FAILURES`` with their reasons; ``xfail_strict`` makes a listed
+check that starts passing fail the run, so the table cannot go stale.
+"""
+
+import inspect
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from skmtl.utils import all_estimators
+
+#: {estimator name: {check name: reason}}.
+EXPECTED_FAILURES = {}
+
+#: Constructor arguments that keep the checks fast; the defaults otherwise.
+FAST_PARAMS = {}
+
+
+def _instances():
+    out = []
+    for name, cls in all_estimators():
+        params = FAST_PARAMS.get(name, {})
+        sig = inspect.signature(cls.__init__)
+        if "random_state" in sig.parameters:
+            params = {"random_state": 0, **params}
+        out.append(cls(**params))
+    return out
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILURES.get(type(estimator).__name__, {})
+
+
+def test_estimators_found():
+    names = [name for name, _ in all_estimators()]
+    assert "PerTaskRidge" in names and "PooledRidge" in names
+
+
+@parametrize_with_checks(
+    _instances(), expected_failed_checks=_expected_failed_checks, xfail_strict=True
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name_cls", all_estimators(), ids=lambda nc: nc[0])
+def test_task_column_parameter(name_cls):
+    """Every estimator exposes ``task_column`` so both data layouts work."""
+    name, cls = name_cls
+    assert "task_column" in inspect.signature(cls.__init__).parameters, name
