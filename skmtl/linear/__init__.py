@@ -1,5 +1,6 @@
 """Regularized linear multi-task learning."""
 
+from ._group_lasso import MultiTaskGroupLasso
 from ._ridge import PerTaskRidge, PooledRidge
 
-__all__ = ["PerTaskRidge", "PooledRidge"]
+__all__ = ["MultiTaskGroupLasso", "PerTaskRidge", "PooledRidge"]
