@@ -60,6 +60,22 @@ class L21(BasePenalty):
         """Smallest alpha with W = 0 optimal (pure group-lasso part)."""
         return float(_row_norms(grad0).max() / max(self.l1_ratio, 1e-300))
 
+    def dual_scale(self, V):
+        """Largest ``s <= 1`` with ``s V`` in the domain of the conjugate."""
+        a, r = self.alpha, self.l1_ratio
+        if r < 1:
+            return 1.0
+        top = float(_row_norms(V).max(initial=0.0))
+        return 1.0 if top <= a else a / top
+
+    def conjugate(self, V):
+        """Fenchel conjugate ``Omega^*(V)`` (``V`` assumed in its domain)."""
+        a, r = self.alpha, self.l1_ratio
+        if r == 1:
+            return 0.0
+        excess = np.maximum(_row_norms(V) - a * r, 0.0)
+        return float(np.sum(excess**2) / (2 * a * (1 - r)))
+
     def cvxpy(self, W):
         import cvxpy as cp
 
@@ -98,6 +114,15 @@ class L1(BasePenalty):
     def alpha_max(self, grad0):
         """Smallest alpha with W = 0 optimal."""
         return float(np.abs(grad0).max())
+
+    def dual_scale(self, V):
+        """Largest ``s <= 1`` with ``s V`` in the domain of the conjugate."""
+        top = float(np.abs(V).max(initial=0.0))
+        return 1.0 if top <= self.alpha else self.alpha / top
+
+    def conjugate(self, V):
+        """Fenchel conjugate (the indicator of the dual ball): 0 on its domain."""
+        return 0.0
 
     def cvxpy(self, W):
         import cvxpy as cp
