@@ -2,19 +2,16 @@
 
 import numbers
 
-import numpy as np
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ..base import MultiTaskLinearModel
-from .datafits import Quadratic
+from ._penalized import PenalizedMultiTaskModel
 from .penalties import L21
-from .solvers import FISTA, CvxpySolver, WorkingSet, duality_gap
 
 __all__ = ["MultiTaskGroupLasso"]
 
 
-class MultiTaskGroupLasso(MultiTaskLinearModel):
+class MultiTaskGroupLasso(PenalizedMultiTaskModel):
     r"""Multi-task group lasso: features selected jointly across tasks.
 
     Solves
@@ -103,8 +100,6 @@ class MultiTaskGroupLasso(MultiTaskLinearModel):
     3
     """
 
-    _accept_sparse = ("csr", "csc")
-
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
         "l1_ratio": [Interval(numbers.Real, 0, 1, closed="right")],
@@ -143,12 +138,11 @@ class MultiTaskGroupLasso(MultiTaskLinearModel):
         self.warm_start = warm_start
         self.verbose = verbose
 
-    def _make_solver(self):
-        if self.solver == "cvxpy":
-            return CvxpySolver(verbose=self.verbose, **(self.solver_params or {}))
-        if self.solver == "fista":
-            return FISTA(max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
-        return WorkingSet(max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
+    def _penalty(self, n_features, alpha):
+        return L21(alpha, self.l1_ratio)
+
+    def _param_max(self, datafit, name):
+        return L21(1.0, self.l1_ratio).alpha_max(datafit.b0)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
@@ -168,25 +162,4 @@ class MultiTaskGroupLasso(MultiTaskLinearModel):
         self : MultiTaskGroupLasso
             Fitted estimator.
         """
-        data = self._validate_fit(X, y, sample_weight)
-        datafit = Quadratic(self.fit_intercept).initialize(data)
-        penalty = L21(self.alpha, self.l1_ratio)
-        shape = (data.n_features, data.n_tasks)
-        if (
-            self.warm_start
-            and getattr(self, "coef_", None) is not None
-            and (self.coef_.T.shape == shape)
-        ):
-            W0 = self.coef_.T.copy()
-        else:
-            W0 = np.zeros(shape)
-        solver = self._make_solver()
-        W, self.n_iter_, self.stop_crit_ = solver.solve(datafit, penalty, W0)
-        gap = getattr(solver, "dual_gap_", None)
-        if gap is None:
-            f, grad = datafit.value_and_gradient(W)
-            gap = duality_gap(f, grad, W, penalty)
-        self.dual_gap_ = max(float(gap), 0.0)
-        self.coef_ = np.ascontiguousarray(W.T)
-        self.intercept_ = datafit.intercept(W)
-        return self
+        return self._fit_data(self._validate_fit(X, y, sample_weight))

@@ -2,5 +2,6 @@
 
 from ._base import BasePenalty, check_penalty_methods
 from ._norms import L1, L21
+from ._stacked import StackedPenalty
 
-__all__ = ["L1", "L21", "BasePenalty", "check_penalty_methods"]
+__all__ = ["L1", "L21", "BasePenalty", "StackedPenalty", "check_penalty_methods"]

@@ -140,7 +140,8 @@ class WorkingSet:
 
     Needs the datafit's ``value_and_gradient``, ``gram``, ``value0`` and the
     penalty's ``value``, ``prox``, ``subdiff_distance``, ``dual_scale`` and
-    ``conjugate``.
+    ``conjugate``; a penalty whose rows differ (a stacked penalty) also has
+    ``restrict(rows)``, the penalty on a subset of rows.
 
     Parameters
     ----------
@@ -215,12 +216,16 @@ class WorkingSet:
             if ws_all:  # the working set holds every violating feature
                 inner_tol = min(inner_tol, 0.5 * self.tol * scale)
             G, B = datafit.gram(ws)
+            pen_ws = penalty.restrict(ws) if hasattr(penalty, "restrict") else penalty
             W_ws, epochs = _inner_fista(
-                G, B, W[ws], value0, penalty, inner_tol, self.max_epochs
+                G, B, W[ws], value0, pen_ws, inner_tol, self.max_epochs
             )
             self.n_epochs_ += epochs
             W[ws] = W_ws
         else:
+            f, grad = value_and_gradient(W)
+            self.dual_gap_ = duality_gap(f, grad, W, penalty)
+            stop_crit = self.dual_gap_ / scale
             warnings.warn(
                 f"WorkingSet did not converge in {self.max_iter} iterations: "
                 f"relative duality gap {stop_crit:.3e} > tol {self.tol:.1e}. "
