@@ -62,7 +62,7 @@ class StackedPenalty(BasePenalty):
 
     def value(self, V):
         masks = self._split(V)
-        return sum(p.value(V[m]) for p, m in zip(self.penalties, masks))
+        return sum(p.value(V[m]) for p, m in zip(self.penalties, masks, strict=True))
 
     def prox(self, V, step):
         return self._apply(lambda p, v: p.prox(v, step), V)
@@ -74,14 +74,14 @@ class StackedPenalty(BasePenalty):
         masks = self._split(U)
         return min(
             p.dual_scale(U[m]) if m.any() else 1.0
-            for p, m in zip(self.penalties, masks)
+            for p, m in zip(self.penalties, masks, strict=True)
         )
 
     def conjugate(self, U):
         masks = self._split(U)
         return sum(
             p.conjugate(U[m]) if m.any() else 0.0
-            for p, m in zip(self.penalties, masks)
+            for p, m in zip(self.penalties, masks, strict=True)
         )
 
     def cvxpy(self, V):
