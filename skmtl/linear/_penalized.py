@@ -37,9 +37,12 @@ class PenalizedMultiTaskModel(MultiTaskLinearModel):
     def _n_parts(self):
         return 1
 
+    def _coef_intercept(self, datafit, W):
+        """``(coef (n_tasks, n_features), intercept (n_tasks,))`` from W."""
+        return np.ascontiguousarray(W.T), datafit.intercept(W)
+
     def _store(self, datafit, W):
-        self.coef_ = np.ascontiguousarray(W.T)
-        self.intercept_ = datafit.intercept(W)
+        self.coef_, self.intercept_ = self._coef_intercept(datafit, W)
 
     # -- shared machinery -----------------------------------------------------
     def _params(self, overrides=None):
