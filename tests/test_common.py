@@ -17,7 +17,10 @@ from skmtl.utils import all_estimators
 EXPECTED_FAILURES = {}
 
 #: Constructor arguments that keep the checks fast; the defaults otherwise.
-FAST_PARAMS = {}
+FAST_PARAMS = {
+    "MultiTaskGroupLassoCV": {"alphas": 5, "cv": 3},
+    "DirtyMultiTaskCV": {"alphas": 3, "betas": 3, "cv": 3},
+}
 
 
 def _instances():

@@ -1,5 +1,6 @@
 """Regularized linear multi-task learning."""
 
+from ._custom import CustomPenaltyMultiTask
 from ._cv import DirtyMultiTaskCV, MultiTaskGroupLassoCV
 from ._dirty import DirtyMultiTask
 from ._group_lasso import MultiTaskGroupLasso
@@ -7,6 +8,7 @@ from ._path import multitask_path
 from ._ridge import PerTaskRidge, PooledRidge
 
 __all__ = [
+    "CustomPenaltyMultiTask",
     "DirtyMultiTask",
     "DirtyMultiTaskCV",
     "MultiTaskGroupLasso",
