@@ -342,7 +342,11 @@ def test_pipeline_and_grid_search(layout, model):
         scaler = StandardScaler()
     pipe = make_pipeline(scaler, model(**kw))
     name = pipe.steps[-1][0]
-    grid = GridSearchCV(pipe, {f"{name}__alpha": [0.01, 0.1, 1.0]}, cv=3).fit(X, y)
+    # shuffled folds: long data are sorted by task, plain KFold would hold
+    # out whole tasks
+    cv = KFold(3, shuffle=True, random_state=0)
+    grid = GridSearchCV(pipe, {f"{name}__alpha": [0.01, 0.1, 1.0]}, cv=cv).fit(X, y)
+    assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
     assert grid.best_params_[f"{name}__alpha"] in (0.01, 0.1, 1.0)
     assert grid.predict(X).shape == np.shape(y)
 
