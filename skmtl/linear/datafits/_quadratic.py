@@ -65,6 +65,9 @@ class Quadratic:
             self.codes = codes
             self.a = np.where(labelled, s / totals[codes], 0.0)
             self.y = np.where(labelled, data.y - self.y_offset[codes], 0.0)
+            self._blocks = None
+            if not self.sparse:
+                self._setup_blocks(data)
         else:
             Y = data.y
             mask = ~np.isnan(Y)
@@ -82,9 +85,42 @@ class Quadratic:
         self._value0 = None
         return self
 
+    def _setup_blocks(self, data):
+        """Dense long data: each task's rows as one contiguous block.
+
+        Rows already grouped by task are used in place (slices); otherwise one
+        task-sorted copy of X is made, and the long-mode residual vectors are
+        kept in that order. Per-task products are then plain BLAS calls on
+        views.
+        """
+        index = data.task_index
+        grouped = all(
+            len(idx) == 0 or (idx[-1] - idx[0] + 1 == len(idx)) for idx in index
+        )
+        if grouped:
+            self._blocks = [
+                slice(idx[0], idx[-1] + 1) if len(idx) else slice(0, 0) for idx in index
+            ]
+            return
+        order = np.concatenate(index)
+        self.X = self.X[order]
+        self.a, self.y, self.codes = self.a[order], self.y[order], self.codes[order]
+        ends = np.cumsum([len(idx) for idx in index])
+        self._blocks = [slice(e - len(i), e) for e, i in zip(ends, index, strict=True)]
+
     # -- products -------------------------------------------------------------
     def _xw(self, W):
         """Centred predictions: (n, T) for wide modes, (n,) for long."""
+        if self.mode == "long" and self._blocks is not None:
+            out = np.zeros(len(self.y))
+            rows = _nonzero_rows(W)
+            offsets = np.einsum("td,dt->t", self.X_offset, W)
+            for t, b in enumerate(self._blocks):
+                if rows is None:
+                    out[b] = self.X[b] @ W[:, t] - offsets[t]
+                else:
+                    out[b] = self.X[b][:, rows] @ W[rows, t] - offsets[t]
+            return out
         if self.mode == "long":
             if self.sparse:
                 out = np.zeros(self.X.shape[0])
@@ -103,6 +139,11 @@ class Quadratic:
 
     def _xt(self, R):
         """Adjoint of :meth:`_xw`: (d, T) from a residual-shaped array."""
+        if self.mode == "long" and self._blocks is not None:
+            G = np.empty((self.n_features, self.n_tasks))
+            for t, b in enumerate(self._blocks):
+                G[:, t] = self.X[b].T @ R[b] - self.X_offset[t] * R[b].sum()
+            return G
         if self.mode == "long":
             M = sp.csr_matrix(
                 (R, (np.arange(len(R)), self.codes)),
@@ -122,7 +163,8 @@ class Quadratic:
 
     def _weighted_residual(self, W):
         if self.mode == "long":
-            return self.a * (self.y - self._xw(W)), self.y - self._xw(W)
+            R = self.y - self._xw(W)
+            return self.a * R, R
         R = self.Y - self._xw(W)
         return self.A * R, R
 
@@ -250,6 +292,8 @@ class Quadratic:
                 Xf = self.Xc[:, features]
                 G = Xf.T @ (Xf * a[:, None])
             return G, B
+        if not self.sparse:
+            return self._cached_task_gram(features), B
         k = len(features)
         G = np.empty((self.n_tasks, k, k))
         for t, idx in enumerate(self.data.task_index):
@@ -284,26 +328,43 @@ class Quadratic:
         pos = self._pos[features]
         return G[np.ix_(pos, pos)]
 
-    def gram_diagonal(self):
-        """Diagonal of each task's Gram matrix, shape (n_features, n_tasks)."""
-        if self.mode == "shared":
-            a = self.A[:, 0]
-            if self.sparse:
-                sq = np.asarray(self.X.multiply(self.X).T @ a).ravel()
-                diag = sq - self.X_offset[0] ** 2
-            else:
-                diag = np.einsum("ij,ij,i->j", self.Xc, self.Xc, a)
-            return np.repeat(diag[:, None], self.n_tasks, axis=1)
-        out = np.empty((self.n_features, self.n_tasks))
-        for t, idx in enumerate(self.data.task_index):
-            Xt = self.X[idx]
-            a = self.a[idx] if self.mode == "long" else self.A[idx, t]
-            if self.sparse:
-                sq = np.asarray(Xt.multiply(Xt).T @ a).ravel()
-            else:
-                sq = np.einsum("ij,ij,i->j", Xt, Xt, a)
-            out[:, t] = sq - a.sum() * self.X_offset[t] ** 2
-        return out
+    def _task_columns(self, t, cols):
+        """Task ``t``'s rows of X on columns ``cols`` and their weights."""
+        if self.mode == "long":
+            b = self._blocks[t]
+            return self.X[b][:, cols], self.a[b]
+        idx = self.data.task_index[t]
+        return self.X[np.ix_(idx, cols)], self.A[idx, t]
+
+    def _cached_task_gram(self, features):
+        """Per-task dense Gram blocks on ``features``, extended as sets grow."""
+        cache = getattr(self, "_task_gram_cache", None)
+        T = self.n_tasks
+        if cache is None or len(cache[0]) + len(features) > 3000:
+            cache = (np.empty(0, dtype=np.intp), np.empty((T, 0, 0)))
+            self._task_pos = np.full(self.n_features, -1, dtype=np.intp)
+        idx, G = cache
+        new = features[self._task_pos[features] < 0]
+        if len(new):
+            m, k = len(idx), len(new)
+            G_new = np.empty((T, m + k, m + k))
+            G_new[:, :m, :m] = G
+            for t in range(T):
+                Xn, a = self._task_columns(t, new)
+                aXn = Xn * a[:, None]
+                off = self.X_offset[t]
+                sa = a.sum()
+                if m:
+                    Xo, _ = self._task_columns(t, idx)
+                    cross = Xo.T @ aXn - sa * np.outer(off[idx], off[new])
+                    G_new[t, :m, m:] = cross
+                    G_new[t, m:, :m] = cross.T
+                G_new[t, m:, m:] = Xn.T @ aXn - sa * np.outer(off[new], off[new])
+            self._task_pos[new] = m + np.arange(k)
+            idx, G = np.concatenate([idx, new]), G_new
+        self._task_gram_cache = (idx, G)
+        pos = self._task_pos[features]
+        return G[:, pos[:, None], pos[None, :]]
 
     def cvxpy_objective(self, W):
         """The same objective as a cvxpy expression of Variable W (d, T)."""

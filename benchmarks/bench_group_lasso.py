@@ -1,0 +1,302 @@
+"""Multi-task group lasso: skmtl against scikit-learn, skglm, mutar and cvxpy.
+
+Objective (shared X, centred data, no intercept)::
+
+    1/(2n) ||Y - X W||_F^2 + alpha * sum_j ||W_j:||_2
+
+Every package is fitted to a relative suboptimality ``(P(W) - P*) / P* <=
+1e-8``, with ``P*`` the best objective of very tight reference runs (skmtl and
+scikit-learn at tol 1e-14). Each package's ``tol`` is walked from loose to
+tight and the loosest one reaching the target is timed (best of ``--repeat``);
+the achieved suboptimality is printed next to each time. Peers that are not
+installed are reported as such; cvxpy runs in a child process and is reported
+'too slow' beyond ``--cvxpy-timeout`` seconds.
+
+A second table compares skmtl on long data (one design per task) with mutar,
+which takes per-task designs as an array of shape (n_tasks, n, d).
+
+celer is not included: celer 0.7.4 fails with scikit-learn 1.9
+(``_validate_data`` was removed from scikit-learn).
+
+Peers: ``pip install -r benchmarks/requirements-bench.txt`` (mutar needs
+``pip install cython wheel`` and then ``pip install --no-build-isolation
+mutar``). Run: ``python benchmarks/bench_group_lasso.py``.
+"""
+
+import argparse
+import multiprocessing as mp
+import time
+import warnings
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+from skmtl.linear import MultiTaskGroupLasso
+
+PROBLEMS = [(300, 1000, 10, 0.1), (2000, 200, 50, 0.05), (500, 5000, 20, 0.1)]
+TARGET = 1e-8
+TOLS = [10.0**-k for k in range(2, 15)]
+
+
+# -- data and objectives --------------------------------------------------------
+def make_shared(n, d, T, n_informative, seed=0):
+    rng = np.random.default_rng(seed)
+    W = np.zeros((d, T))
+    support = rng.choice(d, n_informative, replace=False)
+    W[support] = rng.standard_normal((n_informative, T))
+    X = rng.standard_normal((n, d))
+    Y = X @ W + rng.standard_normal((n, T))
+    X -= X.mean(axis=0)
+    Y -= Y.mean(axis=0)
+    return np.asfortranarray(X), Y
+
+
+def make_per_task(n, d, T, n_informative, seed=0):
+    rng = np.random.default_rng(seed)
+    W = np.zeros((d, T))
+    support = rng.choice(d, n_informative, replace=False)
+    W[support] = rng.standard_normal((n_informative, T))
+    Xs = rng.standard_normal((T, n, d))
+    Ys = np.einsum("tnd,dt->tn", Xs, W) + rng.standard_normal((T, n))
+    Xs -= Xs.mean(axis=1, keepdims=True)
+    Ys -= Ys.mean(axis=1, keepdims=True)
+    return Xs, Ys
+
+
+def objective_shared(X, Y, W, alpha):
+    R = Y - X @ W
+    return 0.5 * np.sum(R**2) / X.shape[0] + alpha * np.linalg.norm(W, axis=1).sum()
+
+
+def objective_per_task(Xs, Ys, W, alpha):
+    R = Ys - np.einsum("tnd,dt->tn", Xs, W)
+    return 0.5 * np.sum(R**2) / Xs.shape[1] + alpha * np.linalg.norm(W, axis=1).sum()
+
+
+def alpha_max_shared(X, Y):
+    return np.linalg.norm(X.T @ Y, axis=1).max() / X.shape[0]
+
+
+def alpha_max_per_task(Xs, Ys):
+    G = np.einsum("tnd,tn->dt", Xs, Ys) / Xs.shape[1]
+    return np.linalg.norm(G, axis=1).max()
+
+
+# -- solvers: each returns W of shape (d, T) -------------------------------------
+def fit_skmtl(X, Y, alpha, tol):
+    est = MultiTaskGroupLasso(
+        alpha=alpha, fit_intercept=False, tol=tol, max_iter=10_000
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(X, Y).coef_.T
+
+
+def fit_skmtl_long(Xl, yl, alpha, tol):
+    est = MultiTaskGroupLasso(
+        alpha=alpha, fit_intercept=False, tol=tol, max_iter=10_000, task_column=-1
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(Xl, yl).coef_.T
+
+
+def fit_sklearn(X, Y, alpha, tol):
+    from sklearn.linear_model import MultiTaskLasso
+
+    est = MultiTaskLasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=1_000_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(X, Y).coef_.T
+
+
+def fit_skglm(X, Y, alpha, tol):
+    from skglm import MultiTaskLasso
+
+    est = MultiTaskLasso(
+        alpha=alpha, fit_intercept=False, tol=tol, max_iter=1000, max_epochs=100_000
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return est.fit(X, Y).coef_.T
+
+
+def fit_mutar(Xs, Ys, alpha, tol):
+    from mutar import GroupLasso
+
+    est = GroupLasso(alpha=alpha, fit_intercept=False, tol=tol, max_iter=1_000_000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return np.asarray(est.fit(Xs, Ys).coef_)
+
+
+def _cvxpy_child(X, Y, alpha, queue):
+    import cvxpy as cp
+
+    W = cp.Variable((X.shape[1], Y.shape[1]))
+    obj = 0.5 / X.shape[0] * cp.sum_squares(Y - X @ W)
+    obj = obj + alpha * cp.sum(cp.norm(W, 2, axis=1))
+    t0 = time.perf_counter()
+    cp.Problem(cp.Minimize(obj)).solve(solver="CLARABEL")
+    queue.put((time.perf_counter() - t0, W.value))
+
+
+def run_cvxpy(X, Y, alpha, timeout):
+    queue = mp.get_context("fork").Queue()
+    proc = mp.get_context("fork").Process(
+        target=_cvxpy_child, args=(X, Y, alpha, queue)
+    )
+    proc.start()
+    proc.join(timeout)
+    if proc.is_alive():
+        proc.terminate()
+        proc.join()
+        return None, None
+    return queue.get()
+
+
+# -- measurement -------------------------------------------------------------
+def measure(fit, args, alpha, objective, p_star, repeat):
+    """Loosest tol reaching TARGET, then best-of-``repeat`` time at that tol."""
+    for tol in TOLS:
+        W = fit(*args, alpha, tol)
+        subopt = (objective(W) - p_star) / p_star
+        if subopt <= TARGET:
+            break
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fit(*args, alpha, tol)
+        times.append(time.perf_counter() - t0)
+    return min(times), subopt, tol
+
+
+def available(name):
+    try:
+        __import__(name)
+        return True
+    except ImportError:
+        return False
+
+
+def fmt(t):
+    return f"{t * 1e3:.0f} ms" if t < 10 else f"{t:.0f} s"
+
+
+def shared_table(args):
+    rows = []
+    peers = [("scikit-learn", fit_sklearn, True), ("skglm", fit_skglm, True)]
+    peers += [("mutar", None, available("mutar"))]
+    for n, d, T, ratio in PROBLEMS:
+        X, Y = make_shared(n, d, T, args.n_informative)
+        alpha = ratio * alpha_max_shared(X, Y)
+
+        def objective(W, X=X, Y=Y, alpha=alpha):
+            return objective_shared(X, Y, W, alpha)
+
+        p_star = min(
+            objective(fit_skmtl(X, Y, alpha, 1e-14)),
+            objective(fit_sklearn(X, Y, alpha, 1e-14)),
+        )
+        res = {
+            "skmtl": measure(fit_skmtl, (X, Y), alpha, objective, p_star, args.repeat)
+        }
+        for name, fit, ok in peers:
+            if not ok or (name == "skglm" and not available("skglm")):
+                res[name] = None
+                continue
+            if name == "mutar":
+                Xs = np.ascontiguousarray(np.broadcast_to(X, (T, n, d)))
+                res[name] = measure(
+                    fit_mutar, (Xs, Y.T.copy()), alpha, objective, p_star, args.repeat
+                )
+            else:
+                res[name] = measure(fit, (X, Y), alpha, objective, p_star, args.repeat)
+        if available("cvxpy") and args.cvxpy_timeout > 0:
+            t, W = run_cvxpy(X, Y, alpha, args.cvxpy_timeout)
+            res["cvxpy+Clarabel"] = (
+                None if t is None else (t, (objective(W) - p_star) / p_star, None)
+            )
+            if t is None:
+                res["cvxpy+Clarabel"] = "too slow"
+        rows.append(((n, d, T, ratio), res))
+    return rows
+
+
+def per_task_table(args):
+    rows = []
+    for n, d, T, ratio in PROBLEMS:
+        Xs, Ys = make_per_task(n, d, T, args.n_informative)
+        alpha = ratio * alpha_max_per_task(Xs, Ys)
+        Xl = np.column_stack([Xs.reshape(T * n, d), np.repeat(np.arange(T), n)])
+        yl = Ys.ravel()
+
+        def objective(W, Xs=Xs, Ys=Ys, alpha=alpha):
+            return objective_per_task(Xs, Ys, W, alpha)
+
+        p_star = objective(fit_skmtl_long(Xl, yl, alpha, 1e-14))
+        res = {
+            "skmtl (long)": measure(
+                fit_skmtl_long, (Xl, yl), alpha, objective, p_star, args.repeat
+            )
+        }
+        if available("mutar"):
+            res["mutar"] = measure(fit_mutar, (Xs, Ys), alpha, objective, p_star, 1)
+        else:
+            res["mutar"] = None
+        rows.append(((n, d, T, ratio), res))
+    return rows
+
+
+def print_table(title, rows, ours):
+    print(f"\n{title}\n")
+    names = list(rows[0][1])
+    header = ["problem (n, d, T, alpha/alpha_max)"] + names
+    header += [f"{ours} / {name}" for name in names if name != ours]
+    print("| " + " | ".join(header) + " |")
+    print("|" + "---|" * len(header))
+    for problem, res in rows:
+        cells = [", ".join(str(v) for v in problem)]
+        for name in names:
+            r = res[name]
+            if r is None:
+                cells.append("not installed")
+            elif r == "too slow":
+                cells.append("too slow")
+            else:
+                cells.append(f"{fmt(r[0])} ({r[1]:.0e})")
+        base = res[ours][0]
+        for name in names:
+            if name == ours:
+                continue
+            r = res[name]
+            ok = r is not None and r != "too slow"
+            cells.append(f"{base / r[0]:.2f}" if ok else "-")
+        print("| " + " | ".join(cells) + " |")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--n-informative", type=int, default=50)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--cvxpy-timeout", type=float, default=60.0)
+    parser.add_argument("--skip-per-task", action="store_true")
+    args = parser.parse_args()
+    print(
+        f"best of {args.repeat}; {args.threads} BLAS thread(s); "
+        f"{args.n_informative} informative features; cell = time (achieved "
+        f"relative suboptimality, target {TARGET:.0e}); ratio < 1: skmtl faster"
+    )
+    with threadpool_limits(args.threads):
+        rows = shared_table(args)
+        print_table("Shared X (wide data)", rows, "skmtl")
+        if not args.skip_per_task:
+            rows = per_task_table(args)
+            print_table(
+                "Per-task designs (skmtl long data vs mutar)", rows, "skmtl (long)"
+            )
+
+
+if __name__ == "__main__":
+    main()
