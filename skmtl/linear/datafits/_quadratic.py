@@ -337,32 +337,41 @@ class Quadratic:
         return self.X[np.ix_(idx, cols)], self.A[idx, t]
 
     def _cached_task_gram(self, features):
-        """Per-task dense Gram blocks on ``features``, extended as sets grow."""
+        """Per-task dense Gram blocks on ``features``, extended as sets grow.
+
+        The columns gathered so far are kept per task (in chunks), so new
+        features cost one gather and one product with the kept columns.
+        """
         cache = getattr(self, "_task_gram_cache", None)
         T = self.n_tasks
         if cache is None or len(cache[0]) + len(features) > 3000:
-            cache = (np.empty(0, dtype=np.intp), np.empty((T, 0, 0)))
+            cache = (np.empty(0, dtype=np.intp), np.empty((T, 0, 0)), [])
             self._task_pos = np.full(self.n_features, -1, dtype=np.intp)
-        idx, G = cache
+        idx, G, chunks = cache
         new = features[self._task_pos[features] < 0]
         if len(new):
             m, k = len(idx), len(new)
             G_new = np.empty((T, m + k, m + k))
             G_new[:, :m, :m] = G
+            kept = []
             for t in range(T):
                 Xn, a = self._task_columns(t, new)
                 aXn = Xn * a[:, None]
                 off = self.X_offset[t]
                 sa = a.sum()
-                if m:
-                    Xo, _ = self._task_columns(t, idx)
-                    cross = Xo.T @ aXn - sa * np.outer(off[idx], off[new])
-                    G_new[t, :m, m:] = cross
-                    G_new[t, m:, :m] = cross.T
+                start = 0
+                for cols, X_chunk in chunks:
+                    stop = start + len(cols)
+                    cross = X_chunk[t].T @ aXn - sa * np.outer(off[cols], off[new])
+                    G_new[t, start:stop, m:] = cross
+                    G_new[t, m:, start:stop] = cross.T
+                    start = stop
                 G_new[t, m:, m:] = Xn.T @ aXn - sa * np.outer(off[new], off[new])
+                kept.append(Xn)
+            chunks = [*chunks, (new, kept)]
             self._task_pos[new] = m + np.arange(k)
             idx, G = np.concatenate([idx, new]), G_new
-        self._task_gram_cache = (idx, G)
+        self._task_gram_cache = (idx, G, chunks)
         pos = self._task_pos[features]
         return G[:, pos[:, None], pos[None, :]]
 

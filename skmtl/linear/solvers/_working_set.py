@@ -52,7 +52,7 @@ def _gram_apply(G, W):
     return np.matmul(G, W.T[:, :, None])[:, :, 0].T
 
 
-def _top_eigenvalue(G, n_iter=60):
+def _top_eigenvalue(G, n_iter=40):
     """Largest eigenvalue of each PSD Gram block (power iteration, safe margin)."""
     k = G.shape[-1]
     if k <= 40:
@@ -76,11 +76,11 @@ def _top_eigenvalue(G, n_iter=60):
         Gv = np.matmul(G, v[:, :, None])[:, :, 0]
         new = np.einsum("ti,ti->t", v, Gv) / np.einsum("ti,ti->t", v, v)
         v = Gv / np.maximum(np.linalg.norm(Gv, axis=1), 1e-300)[:, None]
-        if np.all(np.abs(new - lam) <= 1e-6 * new):
+        if np.all(np.abs(new - lam) <= 1e-4 * new):
             lam = new
             break
         lam = new
-    return 1.05 * float(lam.max())
+    return 1.1 * float(lam.max())
 
 
 def _restricted_gap(G, B, W, value0, penalty):
@@ -149,7 +149,7 @@ class WorkingSet:
         Maximum number of outer iterations.
     tol : float, default=1e-6
         Tolerance on the relative duality gap ``gap / f(0)``.
-    p0 : int, default=10
+    p0 : int, default=50
         Smallest working set.
     max_epochs : int, default=50_000
         Maximum number of inner epochs per outer iteration.
@@ -167,7 +167,7 @@ class WorkingSet:
     datafit_methods = ("value_and_gradient", "gram", "value0")
     penalty_methods = ("value", "prox", "subdiff_distance", "dual_scale", "conjugate")
 
-    def __init__(self, max_iter=100, tol=1e-6, p0=10, max_epochs=50_000, verbose=0):
+    def __init__(self, max_iter=100, tol=1e-6, p0=50, max_epochs=50_000, verbose=0):
         self.max_iter = max_iter
         self.tol = tol
         self.p0 = p0
