@@ -226,6 +226,7 @@ class WorkingSet:
             f, grad = value_and_gradient(W)
             self.dual_gap_ = duality_gap(f, grad, W, penalty)
             stop_crit = self.dual_gap_ / scale
+        if stop_crit > self.tol:
             warnings.warn(
                 f"WorkingSet did not converge in {self.max_iter} iterations: "
                 f"relative duality gap {stop_crit:.3e} > tol {self.tol:.1e}. "
