@@ -266,7 +266,10 @@ def _split_task_column(X, col):
             f"Expected 2-D X with a task column; got an array of shape {X.shape}."
         )
     ids = X[:, col]
-    features = np.delete(X, col, axis=1)
+    if col in (0, X.shape[1] - 1):  # a view, no copy of a large X
+        features = X[:, 1:] if col == 0 else X[:, :col]
+    else:
+        features = np.delete(X, col, axis=1)
     if features.dtype == object:
         try:
             features = features.astype(np.float64)
