@@ -15,7 +15,15 @@ class BasePenalty:
       is the optimality violation; zero at a solution);
     - ``alpha_max(grad0)`` (when it exists): the smallest ``alpha`` for which
       ``W = 0`` is optimal, from the datafit's gradient at zero;
-    - ``cvxpy(W)``: the same penalty as a cvxpy expression (the reference).
+    - ``cvxpy(W)``: the same penalty as a cvxpy expression (the reference);
+    - ``dual_scale(V)`` and ``conjugate(V)`` (optional): the largest
+      ``s <= 1`` with ``s V`` in the domain of the Fenchel conjugate, and the
+      conjugate's value there; with them any least-squares solver can report
+      a duality gap (:func:`skmtl.linear.solvers.duality_gap`), which the
+      working-set solver needs;
+    - ``restrict(rows)`` (optional): the penalty on a subset of rows, for
+      penalties whose rows differ (stacked parts); row-homogeneous penalties
+      need not define it.
 
     Solvers declare the methods they need and check them with
     :func:`check_penalty_methods`, so a new penalty works with every solver
