@@ -36,6 +36,7 @@ from skmtl.linear import MultiTaskGroupLasso
 PROBLEMS = [(300, 1000, 10, 0.1), (2000, 200, 50, 0.05), (500, 5000, 20, 0.1)]
 TARGET = 1e-8
 TOLS = [10.0**-k for k in range(2, 15)]
+TIMEOUT = [60.0]
 
 
 # -- data and objectives --------------------------------------------------------
@@ -248,6 +249,29 @@ def per_task_table(args):
     return rows
 
 
+def sweep(args):
+    print("\nSupport-size sweep, shared X: skmtl / scikit-learn time ratio\n")
+    print("| problem | 10 informative | 50 informative | 150 informative |")
+    print("|---|---|---|---|")
+    for n, d, T, ratio in PROBLEMS:
+        cells = [f"{n}, {d}, {T}, {ratio}"]
+        for k in (10, 50, 150):
+            X, Y = make_shared(n, d, T, k)
+            alpha = ratio * alpha_max_shared(X, Y)
+
+            def objective(W, X=X, Y=Y, alpha=alpha):
+                return objective_shared(X, Y, W, alpha)
+
+            p_star = min(
+                objective(fit_skmtl(X, Y, alpha, 1e-14)),
+                objective(fit_sklearn(X, Y, alpha, 1e-14)),
+            )
+            ours = measure(fit_skmtl, (X, Y), alpha, objective, p_star, args.repeat)
+            ref = measure(fit_sklearn, (X, Y), alpha, objective, p_star, args.repeat)
+            cells.append(f"{ours[0] / ref[0]:.2f} ({fmt(ours[0])} vs {fmt(ref[0])})")
+        print("| " + " | ".join(cells) + " |")
+
+
 def print_table(title, rows, ours):
     print(f"\n{title}\n")
     names = list(rows[0][1])
@@ -262,7 +286,7 @@ def print_table(title, rows, ours):
             if r is None:
                 cells.append("not installed")
             elif r == "too slow":
-                cells.append("too slow")
+                cells.append(f"too slow (> {TIMEOUT[0]:.0f} s)")
             else:
                 cells.append(f"{fmt(r[0])} ({r[1]:.0e})")
         base = res[ours][0]
@@ -282,7 +306,14 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--cvxpy-timeout", type=float, default=60.0)
     parser.add_argument("--skip-per-task", action="store_true")
+    parser.add_argument(
+        "--sweep",
+        action="store_true",
+        help="also time skmtl and scikit-learn for 10, 50 and 150 informative "
+        "features (sensitivity to the support size)",
+    )
     args = parser.parse_args()
+    TIMEOUT[0] = args.cvxpy_timeout
     print(
         f"best of {args.repeat}; {args.threads} BLAS thread(s); "
         f"{args.n_informative} informative features; cell = time (achieved "
