@@ -67,7 +67,7 @@ class PenalizedMultiTaskModel(MultiTaskLinearModel):
         """Run the solver; returns ``(W, n_iter, stop_crit, dual_gap)``."""
         solver = solver if solver is not None else self._make_solver()
         W, n_iter, stop_crit = solver.solve(datafit, penalty, W0)
-        gap = getattr(solver, "dual_gap_", None) if solver is not None else None
+        gap = getattr(solver, "dual_gap_", None)
         if gap is None or not np.isfinite(gap):
             if hasattr(penalty, "dual_scale"):
                 f, grad = datafit.value_and_gradient(W)

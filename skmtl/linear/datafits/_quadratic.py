@@ -81,6 +81,7 @@ class Quadratic:
                 self.Xc = X
         self._lipschitz = None
         self._full_gram = None
+        self._X_csc = None
         self._b0 = None
         self._value0 = None
         return self
@@ -246,10 +247,11 @@ class Quadratic:
         return self.mode == "shared"
 
     def _use_full_gram(self):
-        # the full d x d Gram pays off when it is cheaper than a few
-        # passes over X (n >= d) and fits in memory
+        # the full d x d Gram (n d^2 flops) pays off when it costs less than
+        # the passes over X it saves (about 10 of n d T flops each) and n >= d
         n, d = self.X.shape
-        return self.mode == "shared" and not self.sparse and n >= d and d <= 5000
+        small = d <= max(256, 10 * self.n_tasks)
+        return self.mode == "shared" and not self.sparse and n >= d and small
 
     def value_and_gradient_fast(self, W):
         """:meth:`value_and_gradient` through the cached full Gram when there is one.
@@ -283,14 +285,12 @@ class Quadratic:
             a = self.A[:, 0]
             if not self.sparse:
                 return self._cached_gram(features, a), B
-            if self.sparse:
-                Xf = self.X[:, features]
-                G = np.asarray((Xf.T @ Xf.multiply(a[:, None])).todense())
-                m = self.X_offset[0, features]
-                G -= np.outer(m, m)
-            else:
-                Xf = self.Xc[:, features]
-                G = Xf.T @ (Xf * a[:, None])
+            if getattr(self, "_X_csc", None) is None:
+                self._X_csc = self.X.tocsc()  # fast column selection
+            Xf = self._X_csc[:, features]
+            G = np.asarray((Xf.T @ Xf.multiply(a[:, None])).todense())
+            m = self.X_offset[0, features]
+            G -= np.outer(m, m)
             return G, B
         if not self.sparse:
             return self._cached_task_gram(features), B

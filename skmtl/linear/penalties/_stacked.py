@@ -43,6 +43,11 @@ class StackedPenalty(BasePenalty):
         rows = np.asarray(rows)
         if self.parts is not None:
             labels = self.parts[rows]
+        elif self.n_features is None:
+            raise ValueError(
+                "StackedPenalty needs n_features (rows per part) to be restricted "
+                "to a working set."
+            )
         else:
             labels = rows // self.n_features
         return StackedPenalty(self.penalties, self.n_features, parts=labels)
