@@ -1,6 +1,7 @@
 """Cross-validated group lasso and dirty model (one and two hyper-parameters)."""
 
 import numbers
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -18,7 +19,11 @@ __all__ = ["DirtyMultiTaskCV", "MultiTaskGroupLassoCV"]
 
 
 def _subset(data, rows):
-    """The validated data restricted to ``rows`` (every task kept)."""
+    """The validated data restricted to ``rows``; returns (data, tasks kept).
+
+    A task without any labelled row in ``rows`` is dropped from the subset
+    (it cannot be fitted there); the returned indices say which tasks remain.
+    """
     rows = np.asarray(rows)
     X = data.X[rows]
     y = data.y[rows]
@@ -29,23 +34,27 @@ def _subset(data, rows):
     else:
         codes = None
         index = [np.flatnonzero(~np.isnan(y[:, t])) for t in range(data.n_tasks)]
-    empty = [data.tasks[t] for t, idx in enumerate(index) if len(idx) == 0]
-    if empty:
-        raise ValueError(
-            f"A cross-validation training fold has no labelled sample of task(s) "
-            f"{empty[:5]}: use fewer folds (cv) or a splitter that keeps every "
-            "task in every training fold (the default stratifies long data by "
-            "task)."
-        )
-    return MultiTaskData(
+    kept = np.array([t for t, idx in enumerate(index) if len(idx)], dtype=np.intp)
+    if len(kept) == 0:
+        raise ValueError("A cross-validation training fold has no labelled sample.")
+    if len(kept) < data.n_tasks:
+        if data.layout == "long":
+            remap = np.full(data.n_tasks, -1, dtype=np.intp)
+            remap[kept] = np.arange(len(kept))
+            codes = remap[codes]
+        else:
+            y = y[:, kept]
+        index = [index[t] for t in kept]
+    subset = MultiTaskData(
         X=X,
         y=y,
         layout=data.layout,
-        tasks=data.tasks,
+        tasks=data.tasks[kept],
         task_index=index,
         task_codes=codes,
         sample_weight=sw,
     )
+    return subset, kept
 
 
 def _splits(cv, data, random_state):
@@ -63,23 +72,37 @@ def _splits(cv, data, random_state):
     return list(splitter.split(data.X, data.task_codes))
 
 
-def _mse(data, rows, coefs, intercepts):
-    """Weighted MSE over the labelled cells of ``rows``, one per fitted model."""
-    X = data.X[rows]
-    sw = np.ones(len(rows)) if data.sample_weight is None else data.sample_weight[rows]
-    out = np.empty(len(coefs))
+def _mse(data, rows, coefs, intercepts, kept):
+    """Weighted MSE over the labelled cells of ``rows`` of the ``kept`` tasks.
+
+    One value per fitted model (``coefs`` has shape (n_models, len(kept),
+    n_features)); NaN when no such cell exists.
+    """
+    rows = np.asarray(rows)
+    out = np.full(len(coefs), np.nan)
+    sw_all = data.sample_weight
     if data.layout == "long":
-        codes = data.task_codes[rows]
-        y = data.y[rows]
+        remap = np.full(data.n_tasks, -1, dtype=np.intp)
+        remap[kept] = np.arange(len(kept))
+        codes = remap[data.task_codes[rows]]
+        rows, codes = rows[codes >= 0], codes[codes >= 0]
+        if len(rows) == 0:
+            return out
+        X, y = data.X[rows], data.y[rows]
+        sw = np.ones(len(rows)) if sw_all is None else sw_all[rows]
         for k, (coef, b) in enumerate(zip(coefs, intercepts, strict=True)):
             pred = np.asarray(X @ coef.T)[np.arange(len(rows)), codes] + b[codes]
             out[k] = np.sum(sw * (y - pred) ** 2) / sw.sum()
         return out
-    Y = data.y[rows]
+    X = data.X[rows]
+    Y = data.y[rows][:, kept]
+    sw = np.ones(len(rows)) if sw_all is None else sw_all[rows]
     mask = ~np.isnan(Y)
-    Yz = np.where(mask, Y, 0.0)
     weights = mask * sw[:, None]
-    total = max(weights.sum(), 1e-300)
+    total = weights.sum()
+    if total <= 0:
+        return out
+    Yz = np.where(mask, Y, 0.0)
     for k, (coef, b) in enumerate(zip(coefs, intercepts, strict=True)):
         R = Yz - (np.asarray(X @ coef.T) + b)
         out[k] = np.sum(weights * R**2) / total
@@ -87,11 +110,11 @@ def _mse(data, rows, coefs, intercepts):
 
 
 def _fold_path(estimator, data, train, test, param, values):
-    train_data = _subset(data, train)
+    train_data, kept = _subset(data, train)
     _, coefs, intercepts, _, _ = _path_on_data(
         estimator, train_data, param, values, len(values), None
     )
-    return _mse(data, test, coefs, intercepts)
+    return _mse(data, test, coefs, intercepts, kept)
 
 
 class _PenalizedCVMixin:
@@ -132,7 +155,10 @@ class _PenalizedCVMixin:
         )
         # (path, outer..., folds), path parameter first
         mse = np.moveaxis(mse, -1, 0)
-        mean = mse.mean(axis=-1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices
+            mean = np.nanmean(mse, axis=-1)
+        mean = np.where(np.isnan(mean), np.inf, mean)
         best = np.unravel_index(np.argmin(mean), mean.shape)
         best_params = {path_param: float(path_values[best[0]])}
         for i, name in enumerate(names[:-1]):
@@ -181,7 +207,10 @@ class MultiTaskGroupLassoCV(_PenalizedCVMixin, MultiTaskLinearModel):
 
     The validation error of a fold is the (sample-weighted) mean squared
     error over the labelled cells of its held-out rows: missing labels
-    (``NaN``) are left out, and long data count each row once.
+    (``NaN``) are left out, and long data count each row once. A task with no
+    labelled row in a training fold is left out of that fold (its held-out
+    cells do not count); ``mse_path_`` is NaN where a fold has no held-out
+    cell at all, and folds are averaged ignoring NaN.
 
     Parameters
     ----------

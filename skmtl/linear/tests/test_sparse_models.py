@@ -314,13 +314,22 @@ def test_dirty_cv_two_parameter_grid():
     assert cv.specific_coef_.shape == (4, 15)
 
 
-def test_cv_fold_without_a_task_is_an_error():
+def test_cv_fold_without_a_task_leaves_it_out_of_that_fold():
     X, y = make_multitask_regression(
         n_features=4, n_tasks=2, samples_per_task=[2, 20], random_state=0
     )
-    cv = MultiTaskGroupLassoCV(alphas=3, cv=KFold(2), task_column=-1)
-    with pytest.raises(ValueError, match="no labelled sample of task"):
-        cv.fit(X, y)
+    # the first split trains on rows 11..21: no row of task 0
+    cv = MultiTaskGroupLassoCV(alphas=3, cv=KFold(2), task_column=-1, tol=1e-10)
+    cv.fit(X, y)
+    assert np.all(np.isfinite(cv.mse_path_))
+    train, test = np.arange(11, 22), np.arange(11)
+    k = 1
+    Xt, yt = X[train], y[train]
+    model = MultiTaskGroupLasso(alpha=cv.alphas_[k], tol=1e-10, task_column=-1)
+    model.fit(Xt, yt)
+    rows = test[X[test, -1] == 1]  # task 1's held-out rows only
+    err = np.mean((y[rows] - model.predict(X[rows])) ** 2)
+    assert np.isclose(cv.mse_path_[k, 0], err, rtol=1e-6)
 
 
 @pytest.mark.parametrize("layout", ["wide", "long"])
