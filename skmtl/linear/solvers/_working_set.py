@@ -151,8 +151,9 @@ class WorkingSet:
         Tolerance on the relative duality gap ``gap / f(0)``.
     p0 : int, default=50
         Smallest working set.
-    max_epochs : int, default=50_000
-        Maximum number of inner epochs per outer iteration.
+    max_epochs : int, default=20_000
+        Maximum number of inner epochs in all (a budget shared by the outer
+        iterations).
     verbose : int, default=0
         Print one line per outer iteration if > 0.
 
@@ -167,7 +168,7 @@ class WorkingSet:
     datafit_methods = ("value_and_gradient", "gram", "value0")
     penalty_methods = ("value", "prox", "subdiff_distance", "dual_scale", "conjugate")
 
-    def __init__(self, max_iter=100, tol=1e-6, p0=50, max_epochs=50_000, verbose=0):
+    def __init__(self, max_iter=100, tol=1e-6, p0=50, max_epochs=20_000, verbose=0):
         self.max_iter = max_iter
         self.tol = tol
         self.p0 = p0
@@ -217,20 +218,26 @@ class WorkingSet:
                 inner_tol = min(inner_tol, 0.5 * self.tol * scale)
             G, B = datafit.gram(ws)
             pen_ws = penalty.restrict(ws) if hasattr(penalty, "restrict") else penalty
-            W_ws, epochs = _inner_fista(
-                G, B, W[ws], value0, pen_ws, inner_tol, self.max_epochs
-            )
+            budget = self.max_epochs - self.n_epochs_
+            W_ws, epochs = _inner_fista(G, B, W[ws], value0, pen_ws, inner_tol, budget)
             self.n_epochs_ += epochs
             W[ws] = W_ws
+            if self.n_epochs_ >= self.max_epochs:  # out of inner budget
+                f, grad = value_and_gradient(W)
+                self.dual_gap_ = duality_gap(f, grad, W, penalty)
+                stop_crit = self.dual_gap_ / scale
+                break
         else:
             f, grad = value_and_gradient(W)
             self.dual_gap_ = duality_gap(f, grad, W, penalty)
             stop_crit = self.dual_gap_ / scale
         if stop_crit > self.tol:
             warnings.warn(
-                f"WorkingSet did not converge in {self.max_iter} iterations: "
-                f"relative duality gap {stop_crit:.3e} > tol {self.tol:.1e}. "
-                "Increase max_iter or tol.",
+                f"WorkingSet did not converge in {n_iter} iterations "
+                f"({self.n_epochs_} inner epochs): relative duality gap "
+                f"{stop_crit:.3e} > tol {self.tol:.1e}. Increase max_iter or tol, "
+                "or scale the features (very different column scales slow the "
+                "inner accelerated gradient).",
                 ConvergenceWarning,
                 stacklevel=3,
             )
