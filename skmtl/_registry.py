@@ -46,7 +46,7 @@ class ModelSpec:
             raise ImportError(f"{self.path} does not exist") from exc
 
 
-_ALPHAS = list(np.logspace(-3, 1, 5))
+_ALPHAS = list(np.logspace(-4, 1, 6))
 
 #: Command-line name -> model. Names whose estimator is not importable are
 #: skipped by :func:`available_models`.
