@@ -11,10 +11,12 @@ ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 
 
-def test_readme_documents_the_build_command():
-    assert "python -m sphinx -W --keep-going -b html docs docs/_build/html" in (
-        README.read_text()
-    )
+COMMAND = "python -m sphinx -W --keep-going -b html docs docs/_build/html"
+
+
+def test_readme_documents_the_build_command_and_ci_runs_it():
+    assert COMMAND in README.read_text()
+    assert COMMAND in (ROOT / ".ci" / "run").read_text()
 
 
 @pytest.mark.slow
