@@ -417,8 +417,10 @@ def _models_epilog():
     return "\n".join(lines)
 
 
-def _parser():
-    epilog = _models_epilog()
+def _parser(list_models=True):
+    # listing the models imports every registered estimator's module (torch for
+    # the neural ones), so only do it when help is asked for
+    epilog = _models_epilog() if list_models else None
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="skmtl",
@@ -512,7 +514,9 @@ def main(argv=None, out=None):
         Exit status: 0 on success, 2 on a usage error.
     """
     out = sys.stdout if out is None else out
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    wants_help = not argv or any(a in ("-h", "--help") for a in argv)
+    args = _parser(list_models=wants_help).parse_args(argv)
     try:
         return _COMMANDS[args.command](args, out)
     except CommandError as exc:
