@@ -288,3 +288,9 @@ def test_entry_point_subprocess(enb_csv, tmp_path):
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert bad.returncode == 2 and "Available models" in bad.stderr
+
+
+def test_csv_without_pandas_is_a_clear_error(enb_csv, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas -> ImportError
+    assert main(["fit", str(enb_csv), "--targets", "Y1,Y2"]) == 2
+    assert "needs pandas: pip install pandas" in capsys.readouterr().err
