@@ -285,6 +285,7 @@ def mtr_suite(
     result : SuiteResult
     """
     from sklearn.base import clone
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.model_selection import KFold
     from threadpoolctl import threadpool_limits
 
@@ -294,6 +295,7 @@ def mtr_suite(
     estimators = _mtr_models(models, random_state)
     scores = {name: {} for name in estimators}
     seconds = {name: 0.0 for name in estimators}
+    n_warn = {name: 0 for name in estimators}
     loaded = {
         name: load_mtr(name, data_home=data_home, return_X_y=True) for name in datasets
     }
@@ -308,11 +310,14 @@ def mtr_suite(
                 values = []
                 for tr, te in folds.split(X):
                     t0 = time.perf_counter()
-                    with warnings.catch_warnings():
-                        warnings.simplefilter("ignore", UserWarning)
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always", ConvergenceWarning)
                         fitted = clone(est).fit(X[tr], Y[tr])
                         pred = fitted.predict(X[te])
                     seconds[name] += time.perf_counter() - t0
+                    n_warn[name] += sum(
+                        issubclass(w.category, ConvergenceWarning) for w in caught
+                    )
                     values.append(average_rrmse(Y[te], pred, Y[tr]))
                     bar.update()
                 scores[name][dname] = values
@@ -326,9 +331,19 @@ def mtr_suite(
         "to predicting the training mean (lower is better); inputs standardised "
         "for the linear models; BLAS on one thread."
     )
-    header = ["model", *[f"{d} aRRMSE" for d in datasets], "fit+predict time (s)"]
+    header = [
+        "model",
+        *[f"{d} aRRMSE" for d in datasets],
+        "fit+predict time (s)",
+        "convergence warnings",
+    ]
     rows = [
-        [name, *[_fmt(scores[name][d]) for d in datasets], f"{seconds[name]:.1f}"]
+        [
+            name,
+            *[_fmt(scores[name][d]) for d in datasets],
+            f"{seconds[name]:.1f}",
+            n_warn[name],
+        ]
         for name in estimators
     ]
     return SuiteResult(
