@@ -197,6 +197,8 @@ def test_default_grids_are_valid(name):
 
     cls, spec = _registry.get_model(name)
     assert set(spec.grid) <= set(cls().get_params())
+    if spec.path.startswith("skmtl.neural"):
+        return  # names checked; fitting nets belongs to their own tests
     X, Y = make_multitask_regression(40, 5, 2, random_state=0)
     small = {k: v[:2] for k, v in spec.grid.items()}
     GridSearchCV(cls(), small, cv=2).fit(X, Y)
