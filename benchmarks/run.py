@@ -4,7 +4,8 @@ Usage (from the repository root)::
 
     python benchmarks/run.py                       # everything
     python benchmarks/run.py --parts school mtr    # the command's suites only
-    python benchmarks/run.py --parts scripts --only bench_tpgd
+    python benchmarks/run.py --parts scripts --only bench_tpgd --quick
+    python benchmarks/run.py --script-args bench_neural="--part overhead"
 
 Parts:
 
@@ -26,6 +27,7 @@ from ``--random-state``.
 
 import argparse
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -101,7 +103,19 @@ def _scripts(only):
     return paths
 
 
-def run_script(path, out_dir, timeout):
+def script_args(path, quick=False, extra=None):
+    """Command-line arguments for one script.
+
+    ``--quick`` is passed to the scripts that define it (their source mentions
+    ``"--quick"``); ``extra`` maps a script name to more arguments.
+    """
+    args = []
+    if quick and path.is_file() and '"--quick"' in path.read_text(encoding="utf-8"):
+        args.append("--quick")
+    return args + shlex.split((extra or {}).get(path.stem, ""))
+
+
+def run_script(path, out_dir, timeout, args=()):
     """Run one benchmark script; returns (status line, stdout)."""
     if not path.is_file():
         return f"skipped: {path.relative_to(ROOT)} is not present", ""
@@ -115,7 +129,7 @@ def run_script(path, out_dir, timeout):
     start = time.perf_counter()
     try:
         done = subprocess.run(
-            [sys.executable, str(path)],
+            [sys.executable, str(path), *args],
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -152,10 +166,26 @@ def main(argv=None):
     )
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--timeout", type=int, default=3600, help="per script (s)")
+    parser.add_argument(
+        "--quick", action="store_true", help="pass --quick to the scripts that take it"
+    )
+    parser.add_argument(
+        "--script-args",
+        action="append",
+        default=[],
+        metavar="NAME=ARGS",
+        help='extra arguments of one script, e.g. bench_neural="--part overhead"',
+    )
     parser.add_argument("--no-progress", action="store_true")
     args = parser.parse_args(argv)
     out_dir = args.output_dir
     out_dir.mkdir(parents=True, exist_ok=True)
+    extra = {}
+    for item in args.script_args:
+        name, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"--script-args {item!r}: write NAME=ARGS")
+        extra[name.strip().removesuffix(".py")] = value
 
     sections = ["# skmtl benchmark results", "", machine_markdown()]
     status = 0
@@ -177,11 +207,13 @@ def main(argv=None):
         sections.append("## Per-topic benchmark scripts\n")
         for path in _scripts(args.only):
             print(f"== script {path.name}", flush=True)
-            line, stdout = run_script(path, out_dir, args.timeout)
+            cmd_args = script_args(path, args.quick, extra)
+            line, stdout = run_script(path, out_dir, args.timeout, cmd_args)
             print(line, flush=True)
             if line.startswith(("FAILED", "timed out")):
                 status = 1
-            sections.append(f"### {path.name}\n\n{line}\n")
+            shown = " ".join([path.name, *cmd_args])
+            sections.append(f"### {shown}\n\n{line}\n")
             if stdout.strip():
                 sections.append(stdout.strip() + "\n")
     sections.append(f"(total {time.perf_counter() - start:.0f} s)\n")

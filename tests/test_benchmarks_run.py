@@ -57,3 +57,16 @@ def test_known_scripts_are_listed(run_module):
     names = [p.stem for p in run_module._scripts(None)]
     assert names[:4] == list(run_module.SCRIPTS)
     assert run_module._scripts(["bench_tpgd"])[0].stem == "bench_tpgd"
+
+
+def test_script_arguments(run_module, tmp_path):
+    quick = tmp_path / "bench_q.py"
+    quick.write_text('import sys\nprint(sys.argv[1:])  # "--quick"\n')
+    plain = tmp_path / "bench_p.py"
+    plain.write_text("import sys\nprint(sys.argv[1:])\n")
+    assert run_module.script_args(quick, quick=True) == ["--quick"]
+    assert run_module.script_args(plain, quick=True) == []
+    args = run_module.script_args(plain, extra={"bench_p": "--part 'a b'"})
+    assert args == ["--part", "a b"]
+    _, out = run_module.run_script(quick, tmp_path, timeout=60, args=["--quick"])
+    assert out.strip() == "['--quick']"
