@@ -108,6 +108,7 @@ def aggregate_tasks(values, multioutput, weights):
     Returns
     -------
     score : float or ndarray of shape (n_tasks,)
+        The aggregated score, or the per-task scores for ``'raw_values'``.
     """
     values = np.asarray(values, dtype=float)
     if isinstance(multioutput, str):

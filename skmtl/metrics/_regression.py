@@ -36,6 +36,7 @@ def r2_score(
     Returns
     -------
     score : float or ndarray of shape (n_tasks,)
+        Mean over tasks (or per task for ``'raw_values'``) of the R^2.
 
     Examples
     --------
@@ -82,6 +83,7 @@ def mean_squared_error(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) mean squared error.
 
     Examples
     --------

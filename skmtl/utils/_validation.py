@@ -546,7 +546,22 @@ def check_multitask_X(
 def task_codes_for(tasks, ids):
     """Map task ids to their positions in the fitted ``tasks``.
 
-    Raises a ValueError naming the ids that were not seen at fit time.
+    Parameters
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        Sorted fitted task ids (``estimator.tasks_``).
+    ids : ndarray of shape (n_samples,)
+        Task id of each row.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_samples,)
+        Position of each row's task in ``tasks``.
+
+    Raises
+    ------
+    ValueError
+        Naming the ids that were not seen at fit time.
     """
     ids = np.asarray(ids)
     known_str = tasks.dtype == object
