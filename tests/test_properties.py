@@ -17,7 +17,13 @@ from sklearn.base import clone
 from skmtl.utils import all_estimators, wide_to_long
 
 #: {estimator name: {property: reason}}
-SKIP = {}
+_SPLIT = (
+    "members are fitted on a random per-task validation split drawn row by row, "
+    "so reordering rows or tasks changes the split"
+)
+SKIP = {
+    "ParetoFrontRegressor": {"task_permutation": _SPLIT, "sample_permutation": _SPLIT},
+}
 
 #: Constructor arguments for these tests (tight tolerances so that solutions
 #: of iterative solvers are comparable to 1e-6).
