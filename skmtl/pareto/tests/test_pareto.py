@@ -192,7 +192,9 @@ def test_zero_weights_equal_dropped_rows_without_a_validation_split():
     X, Y = _conflict(n=80)
     w = np.ones(80)
     w[:20] = 0.0
-    kw = dict(preferences=4, validation_fraction=0, tol=1e-10, max_iter=5000)
+    kw = dict(
+        preferences=4, validation_fraction=0, tol=1e-10, max_iter=5000, random_state=0
+    )
     a = ParetoFrontRegressor(**kw).fit(X, Y, sample_weight=w)
     b = ParetoFrontRegressor(**kw).fit(X[20:], Y[20:])
     for ma, mb in zip(a.estimators_, b.estimators_, strict=True):
