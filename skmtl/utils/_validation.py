@@ -300,9 +300,10 @@ def _check_magnitude(A, name):
     ``sqrt(max_float / size)`` these overflow to inf and the fit returns NaN.
     """
     values = A.data if sp.issparse(A) else A
+    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
     if values.size == 0:
         return
-    biggest = float(np.nanmax(np.abs(values)))
+    biggest = float(np.max(np.abs(values)))
     limit = np.sqrt(np.finfo(values.dtype).max / max(A.shape[0] * A.shape[-1], 1))
     if biggest > limit:
         raise ValueError(
