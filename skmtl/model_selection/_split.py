@@ -75,10 +75,11 @@ def _stratify(mask, proportions, rng):
     """Assign rows to parts so that each task's labels follow ``proportions``.
 
     Iterative stratification (Sechidis, Tsoumakas and Vlahavas, 2011) on the
-    observed-label mask: tasks are taken from the rarest to the most common;
-    each still unassigned row labelled for the task goes to the part that most
-    lacks that task's labels (ties: the part that most lacks rows, then the
-    first). Rows without any label fill the parts that lack rows.
+    observed-label mask: the task with the fewest labels still to place goes
+    next; each of its unassigned rows goes to the part that most lacks that
+    task's labels (ties: the part that most lacks the row's other labels, then
+    rows, then the first). Rows without any label fill the parts that lack
+    rows.
 
     Returns ``part`` of shape (n_samples,).
     """
@@ -91,7 +92,11 @@ def _stratify(mask, proportions, rng):
     current = np.zeros((T, k))
     rows_in = np.zeros(k)
     part = np.full(n, -1)
-    for t in np.argsort(counts, kind="stable"):
+    remaining = counts.astype(float)
+    remaining[counts == 0] = np.inf
+    while np.isfinite(remaining).any():
+        # the task with the fewest labels still to place goes next
+        t = int(np.argmin(remaining))
         rows = np.flatnonzero(mask[:, t] & (part < 0))
         if rng is not None:
             rows = rng.permutation(rows)
@@ -99,12 +104,18 @@ def _stratify(mask, proportions, rng):
             deficit = desired[t] - current[t]
             best = np.flatnonzero(deficit >= deficit.max() - 1e-12)
             if len(best) > 1:
+                # ties: the part that most lacks the row's other labels, then rows
+                lack = (desired[mask[r]] - current[mask[r]]).sum(axis=0)[best]
+                best = best[lack >= lack.max() - 1e-12]
+            if len(best) > 1:
                 row_deficit = (desired_rows - rows_in)[best]
                 best = best[row_deficit >= row_deficit.max() - 1e-12]
             f = best[0]
             part[r] = f
             current[mask[r], f] += 1
             rows_in[f] += 1
+        placed = mask[part >= 0].sum(axis=0)
+        remaining = np.where(placed < counts, counts - placed, np.inf)
     rest = np.flatnonzero(part < 0)
     if rng is not None:
         rest = rng.permutation(rest)
@@ -394,6 +405,10 @@ def _split_sizes(m, test_size, train_size, task):
     return n_train, n_test
 
 
+def _key(t):
+    return t.item() if hasattr(t, "item") else t
+
+
 class TaskShuffleSplit(_TaskSplitter):
     """Random train/test splits made within every task (the School protocol).
 
@@ -518,7 +533,7 @@ class TaskShuffleSplit(_TaskSplitter):
             return
         tasks, rows = _group_rows(ids)
         plan = [
-            _split_sizes(len(idx), test_size, train_size, t)
+            _split_sizes(len(idx), test_size, train_size, _key(t))
             for t, idx in zip(tasks, rows, strict=True)
         ]
         for _ in range(self.n_splits):
@@ -537,7 +552,9 @@ class TaskShuffleSplit(_TaskSplitter):
             )
         test = test_size if test_size is not None else 1 - train_size
         train = train_size if train_size is not None else 1 - test
-        props = [train, test, max(0.0, 1 - train - test)]
+        props = [train, test]
+        if 1 - train - test > 1e-9:
+            props.append(1 - train - test)  # rows left out of both
         rows = np.arange(mask.shape[0])
         for _ in range(self.n_splits):
             part = _stratify(mask, props, rng)
