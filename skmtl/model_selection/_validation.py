@@ -60,10 +60,21 @@ def _raw_task_ids(estimator, X, task_column):
 
 def _resolve_splits(estimator, X, y, cv, groups, task_column):
     """The list of (train, test) index pairs, made once."""
-    ids = _raw_task_ids(estimator, X, task_column)
     if cv is None:
         cv = 5
-    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+    int_cv = isinstance(cv, numbers.Integral) and not isinstance(cv, bool)
+    try:
+        ids = _raw_task_ids(estimator, X, task_column)
+    except ValueError as exc:
+        if task_column is not None or int_cv:
+            raise ValueError(
+                "Could not read the task ids from X to make the folds: "
+                f"{exc} If a Pipeline moves the task column, pass "
+                "task_column= (its position or name in the raw X) or a CV "
+                "splitter that reads it (e.g. TaskStratifiedKFold(task_column=...))."
+            ) from exc
+        ids = None  # the splitter finds the tasks itself
+    if int_cv:
         if ids is None:
             cv = MaskedStratifiedKFold(cv)
         else:
