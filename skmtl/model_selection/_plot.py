@@ -161,7 +161,7 @@ def plot_task_differences(result, ax=None):
     ax.set_xlabel("task (sorted by mean difference)")
     ax.set_ylabel(f"{result.scoring}: model - baseline")
     ax.set_title(
-        f"Sharing helps on {result.n_better} of {len(d)} tasks; "
+        f"Sharing helps on {result.n_better} of {len(d)} tasks\n"
         f"Delta_m = {result.delta_m:+.1f} %, p = {result.pvalue:.2g} ({result.test})"
     )
     ax.legend(loc="upper left", fontsize="small")
