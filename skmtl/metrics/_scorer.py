@@ -57,7 +57,11 @@ __all__ = [
 
 
 def _unwrap(estimator):
-    """Return (steps before the final estimator, final estimator)."""
+    """Return (steps before the final estimator, final estimator).
+
+    Pipelines are opened; a fitted search object gives its ``best_estimator_``
+    and an unfitted one the estimator it tunes.
+    """
     pre = []
     est = estimator
     while True:
@@ -66,6 +70,8 @@ def _unwrap(estimator):
             est = est.steps[-1][1]
         elif hasattr(est, "best_estimator_"):
             est = est.best_estimator_
+        elif all(hasattr(est, a) for a in ("estimator", "cv", "scoring")):
+            est = est.estimator  # an unfitted search: look at what it tunes
         else:
             return pre, est
 

@@ -149,3 +149,29 @@ def test_compare_on_wide_data():
     )
     res = compare_to_single_task(PooledRidge(), X, Y, cv=3, scoring="neg_amse")
     assert res.scores.shape == (3, 4) and np.isfinite(res.delta_m)
+
+
+def test_cross_validate_tasks_with_a_search_and_sklearn_multimetric():
+    from sklearn.model_selection import GridSearchCV, cross_validate
+
+    from skmtl.metrics import get_scorer
+
+    X, y = _long()
+    search = GridSearchCV(
+        PooledRidge(task_column=-1),
+        {"alpha": [0.1, 10.0]},
+        cv=TaskStratifiedKFold(2, task_column=-1),
+        scoring=get_scorer("neg_mse_tasks"),
+    )
+    # an int cv finds the task column through the search's estimator
+    res = cross_validate_tasks(search, X, y, cv=3, scoring="r2_tasks")
+    for (_, te), (_, te2) in zip(
+        res.splits, TaskStratifiedKFold(3, task_column=-1).split(X), strict=True
+    ):
+        np.testing.assert_array_equal(te, te2)
+    # skmtl scorers in scikit-learn's own multi-metric cross_validate
+    scoring = {"r2": get_scorer("r2_tasks"), "amse": get_scorer("neg_amse")}
+    out = cross_validate(search, X, y, cv=res.splits, scoring=scoring)
+    np.testing.assert_allclose(
+        out["test_r2"], np.nanmean(res.scores["r2_tasks"], axis=1)
+    )
