@@ -243,3 +243,13 @@ def test_classification_scorers_in_grid_search(rng, name, layout):
         "neg_log_loss_tasks": -mtm.log_loss(y, pos, tasks=tasks),
     }[name]
     assert np.isclose(scorer(model, X, y), by_hand)
+
+
+def test_scorer_on_sparse_long_data():
+    import scipy.sparse as sp
+
+    X, y = _long_data()
+    Xs = sp.csr_matrix(X)
+    model = PerTaskRidge(task_column=-1).fit(Xs, y)
+    expected = -mtm.averaged_mean_squared_error(y, model.predict(Xs), tasks=X[:, -1])
+    assert np.isclose(get_scorer("neg_amse")(model, Xs, y), expected)
