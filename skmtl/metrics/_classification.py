@@ -208,6 +208,7 @@ def accuracy_score(
     Returns
     -------
     score : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) accuracy.
 
     Examples
     --------
@@ -252,6 +253,7 @@ def balanced_accuracy_score(
     Returns
     -------
     score : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) balanced accuracy.
 
     Examples
     --------
@@ -322,6 +324,7 @@ def roc_auc_score(
     Returns
     -------
     score : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) ROC AUC.
 
     Examples
     --------
@@ -404,6 +407,7 @@ def log_loss(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) log loss.
 
     Examples
     --------

@@ -142,6 +142,7 @@ def explained_variance_score(
     Returns
     -------
     score : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) explained variance.
 
     Examples
     --------
@@ -188,6 +189,7 @@ def mean_squared_error(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) mean squared error.
 
     Examples
     --------
@@ -231,6 +233,7 @@ def root_mean_squared_error(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) root mean squared error.
 
     Examples
     --------
@@ -271,7 +274,7 @@ def mean_absolute_error(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
-        Aggregated (or per-task) mean squared error.
+        Aggregated (or per-task) mean absolute error.
 
     Examples
     --------
@@ -322,6 +325,7 @@ def normalized_mean_squared_error(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) nMSE.
 
     See Also
     --------
@@ -377,6 +381,7 @@ def averaged_mean_squared_error(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) aMSE.
 
     See Also
     --------
@@ -500,6 +505,7 @@ def relative_root_mean_squared_error(
     Returns
     -------
     loss : float or ndarray of shape (n_tasks,)
+        Aggregated (or per-task) relative RMSE.
 
     See Also
     --------
@@ -552,6 +558,7 @@ def average_relative_root_mean_squared_error(
     Returns
     -------
     loss : float
+        Mean over tasks of the relative RMSE.
 
     Examples
     --------

@@ -15,6 +15,11 @@ __all__ = ["MultiTaskComparison", "compare_to_single_task"]
 class MultiTaskComparison:
     """Result of :func:`compare_to_single_task`.
 
+    Parameters
+    ----------
+    **kwargs : dict
+        The attributes below (built by :func:`compare_to_single_task`).
+
     Attributes
     ----------
     scoring : str
@@ -67,6 +72,7 @@ class MultiTaskComparison:
         Returns
         -------
         text : str
+            Several lines: scores, per-task differences, test, Delta_m.
         """
         sign = "" if self.greater_is_better else " (negated loss)"
         m = np.nanmean(self.scores)
@@ -120,6 +126,7 @@ class MultiTaskComparison:
         Returns
         -------
         ax : matplotlib Axes
+            The axes drawn on.
         """
         from ._plot import plot_task_differences
 

@@ -145,6 +145,7 @@ def plot_task_differences(result, ax=None):
     Returns
     -------
     ax : matplotlib Axes
+        The axes drawn on.
     """
     plt = import_optional("matplotlib.pyplot", "dev")
     if ax is None:

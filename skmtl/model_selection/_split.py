@@ -193,6 +193,7 @@ class MaskedStratifiedKFold(_TaskSplitter):
         Returns
         -------
         n_splits : int
+            Number of (train, test) pairs ``split`` yields.
         """
         return self.n_splits
 
@@ -311,6 +312,7 @@ class TaskStratifiedKFold(_TaskSplitter):
         Returns
         -------
         n_splits : int
+            Number of (train, test) pairs ``split`` yields.
         """
         return self.n_splits
 
@@ -475,6 +477,7 @@ class TaskShuffleSplit(_TaskSplitter):
         Returns
         -------
         n_splits : int
+            Number of (train, test) pairs ``split`` yields.
         """
         return self.n_splits
 
@@ -625,6 +628,7 @@ class LeaveTasksOut(_TaskSplitter):
         Returns
         -------
         n_splits : int
+            Number of (train, test) pairs ``split`` yields.
         """
         if self.n_splits is not None:
             return int(self.n_splits)
