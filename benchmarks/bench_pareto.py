@@ -41,7 +41,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--data-home", default=None)
-    parser.add_argument("--max-iter", type=int, default=3000)
+    parser.add_argument("--max-iter", type=int, default=1000)
     args = parser.parse_args(argv)
     problems = {
         "synthetic (n=400, d=30, T=3, corr 0.9)": None,

@@ -135,8 +135,9 @@ class _Scalarized:
 
     def value_grad(self, w, lam):
         W = np.repeat(w[:, None], self.T, axis=1)
-        losses = self.datafit.task_values(W) / self.base
-        G = self.datafit.gradient(W) / self.base[None, :]
+        losses, G = self.datafit.task_values_and_gradient(W)
+        losses = losses / self.base
+        G = G / self.base[None, :]
         if self.scalarization == "weighted_sum":
             value = float(lam @ losses)
             coef = lam
