@@ -43,9 +43,11 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
 
-# Fitted attributes in numpydoc type fields, e.g. ``(n_features_in_,)``, read as
-# reST references; quote them as literals.
-_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?=[,)])")
+# A bare name ending in "_" (fitted attributes in numpydoc type fields, e.g.
+# ``(n_features_in_,)`` or ``(n_iter_ + 1,)``) is a reST hyperlink reference;
+# quote such names as literals. Names inside literals, roles, dotted paths and
+# math (``\sum_{``) are left alone.
+_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w.*\\])([A-Za-z]\w*_)(?![\w`{.*])")
 
 
 def _quote_fitted_names(app, what, name, obj, options, lines):

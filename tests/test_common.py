@@ -14,7 +14,16 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skmtl.utils import all_estimators
 
 #: {estimator name: {check name: reason}}.
-EXPECTED_FAILURES = {}
+_PARETO_SPLIT = (
+    "the validation split (validation_fraction=0.2) is drawn at random over the "
+    "rows, so zero-weight rows and removed rows give different splits"
+)
+EXPECTED_FAILURES = {
+    "ParetoFrontRegressor": {
+        "check_sample_weight_equivalence_on_dense_data": _PARETO_SPLIT,
+        "check_sample_weight_equivalence_on_sparse_data": _PARETO_SPLIT,
+    },
+}
 
 #: Constructor arguments that keep the checks fast; the defaults otherwise.
 FAST_PARAMS = {}
