@@ -198,7 +198,9 @@ def average_rrmse(Y_true, Y_pred, Y_train):
     ``RRMSE_t = sqrt(sum_i (y_it - yhat_it)^2 / sum_i (y_it - ybar_t)^2)`` with
     ``ybar_t`` the mean of target ``t`` on the training set, i.e. the error
     relative to always predicting the training mean; aRRMSE is the mean of the
-    targets' RRMSE (lower is better, 1 = no better than the mean).
+    targets' RRMSE (lower is better, 1 = no better than the mean). This is
+    :func:`skmtl.metrics.average_relative_root_mean_squared_error` with
+    ``y_train_mean`` taken from ``Y_train``.
 
     Parameters
     ----------
@@ -211,11 +213,12 @@ def average_rrmse(Y_true, Y_pred, Y_train):
     -------
     arrmse : float
     """
-    Y_true, Y_pred = np.asarray(Y_true, float), np.asarray(Y_pred, float)
+    from .metrics import average_relative_root_mean_squared_error
+
     mean = np.nanmean(np.asarray(Y_train, float), axis=0)
-    num = np.nansum((Y_true - Y_pred) ** 2, axis=0)
-    den = np.nansum((Y_true - mean) ** 2, axis=0)
-    return float(np.mean(np.sqrt(num / den)))
+    return float(
+        average_relative_root_mean_squared_error(Y_true, Y_pred, y_train_mean=mean)
+    )
 
 
 def _mtr_models(skmtl_models, random_state):
