@@ -143,11 +143,13 @@ def run_script(path, out_dir, timeout, args=()):
     seconds = time.perf_counter() - start
     (out_dir / f"{path.stem}.txt").write_text(done.stdout + "\n" + done.stderr)
     if done.returncode != 0:
-        tail = "\n".join(done.stderr.strip().splitlines()[-5:])
-        return (
-            f"FAILED (exit {done.returncode}, {seconds:.0f} s):\n\n```\n{tail}\n```",
-            (done.stdout),
+        how = (
+            f"killed by signal {-done.returncode}"
+            if done.returncode < 0
+            else f"exit {done.returncode}"
         )
+        tail = "\n".join(done.stderr.strip().splitlines()[-5:]) or "(no stderr)"
+        return f"FAILED ({how}, {seconds:.0f} s):\n\n```\n{tail}\n```", done.stdout
     return f"ran in {seconds:.0f} s", done.stdout
 
 

@@ -33,6 +33,10 @@ def test_script_outcomes(run_module, tmp_path):
     assert (tmp_path / "bench_good.txt").is_file()
     line, _ = run_module.run_script(bad, tmp_path, timeout=60)
     assert line.startswith("FAILED (exit 1") and "boom" in line
+    killed = tmp_path / "bench_killed.py"
+    killed.write_text("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)\n")
+    line, _ = run_module.run_script(killed, tmp_path, timeout=60)
+    assert line.startswith("FAILED (killed by signal 15")
     line, out = run_module.run_script(missing, tmp_path, timeout=60)
     assert line.startswith("skipped") and out == ""
 
