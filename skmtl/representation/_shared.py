@@ -80,7 +80,7 @@ class SharedRepresentationRegressor(
     ``solver='tpgd'`` is Algorithm 1 (two-phase gradient descent) of Ding, Du
     & Fang (2026): from a small imbalanced random start (entries of ``B`` and
     ``W`` drawn ``N(0, 1/d)``, scaled by ``init_scale * sqrt(sigma_1)`` and a
-    third of that), phase I (the first ``max_iter // 2`` iterations) is plain
+    third of that), phase I is plain
     simultaneous gradient descent on the loss; phase II adds the balancing
     term ``(1/8) ||B^T B - W W^T||_F^2``. It reaches the statistical error
     ``sigma^2 k (d + T - k) / (N T)`` of the rank-``k`` least-squares estimate
@@ -111,8 +111,7 @@ class SharedRepresentationRegressor(
         least-squares heads on that basis and runs phase II only. ``'auto'`` is
         ``'random'`` for TPGD and ``'moments'`` for AltMin.
     max_iter : int, default=400
-        Maximum number of iterations (TPGD: phase I takes ``max_iter // 2`` of
-        them).
+        Maximum number of iterations (both phases of TPGD together).
     tol : float, default=1e-4
         Stop when the relative change of the iterate falls below ``tol``:
         ``||step||_F / ||(B, W)||_F`` for TPGD (the gradient norm times the
@@ -126,6 +125,12 @@ class SharedRepresentationRegressor(
         ``(0.2, 0.2)``. A step that would increase the objective is halved.
     init_scale : float, default=0.05
         Scale of TPGD's random start relative to ``sqrt(sigma_1)``.
+    phase1_iter : int or 'auto', default='auto'
+        Length of TPGD's phase I. Algorithm 1 of the paper uses
+        ``max_iter // 2``. ``'auto'`` ends phase I as soon as every component
+        has escaped the small start (the k-th singular value of ``B W^T`` has
+        grown at least 10-fold and by less than 1% over the last 10
+        iterations), and after ``max_iter // 2`` iterations at the latest.
     fit_intercept : bool, default=True
         Whether to fit one unpenalised intercept per task (data are centred
         per task).
@@ -159,8 +164,9 @@ class SharedRepresentationRegressor(
     stop_crit_ : float
         Final relative change compared with ``tol``.
     rank_threshold_ : float
-        With ``n_components='auto'``, the noise edge the singular values were
-        compared with.
+        With ``n_components='auto'``, the threshold ``1.1 (sqrt(d_eff) +
+        sqrt(T))`` the singular values of the whitened, column-scaled moment
+        matrix were compared with.
     tasks_ : ndarray of shape (n_tasks,)
         Task ids (``arange(n_tasks)`` for wide data).
     n_tasks_ : int
@@ -181,18 +187,20 @@ class SharedRepresentationRegressor(
     the mean covariance ``S`` (pseudo-inverse square root on its range, of
     dimension ``d_eff``), ``S^{-1/2} R`` is the signal ``S^{1/2} Theta`` plus a
     noise matrix whose entries have variance about ``Var(y_t) / n_t`` (label
-    noise plus the fluctuation of the sample covariance), and such a matrix has
-    singular values below ``sqrt(mean_t Var(y_t)/n_t) (sqrt(d_eff) +
-    sqrt(T))``. ``n_components_`` is the number of singular values above 1.1
-    times this edge (at least 1): the directions detectable from the data. It
+    noise plus the fluctuation of the sample covariance). Dividing column ``t``
+    by ``sqrt(Var(y_t) / n_t)`` keeps the rank of the signal and gives noise
+    of unit variance, whose singular values stay below ``sqrt(d_eff) +
+    sqrt(T)`` (Marchenko-Pastur edge). ``n_components_`` is the number of
+    singular values above 1.1 times this edge (at least 1): the directions
+    detectable from the data. It
     needs no per-task least squares, so it works when ``n_t < d``. ``n_t`` is
     the effective sample size ``(sum s)^2 / sum s^2`` with sample weights.
 
-    Phase I of TPGD has a fixed length so that every component escapes the
-    small start; ``tol`` only ends phase II. For badly scaled or strongly
-    correlated features, standardise them first (the step sizes assume
-    roughly isotropic features; the halving safeguard keeps the descent
-    monotone otherwise, at the cost of more iterations).
+    ``tol`` only ends phase II of TPGD; phase I ends by ``phase1_iter``.
+    For badly scaled or strongly correlated features, standardise them
+    first (the step sizes assume roughly isotropic features; the halving
+    safeguard keeps the descent monotone otherwise, at the cost of more
+    iterations).
 
     References
     ----------
@@ -235,6 +243,10 @@ class SharedRepresentationRegressor(
             tuple,
         ],
         "init_scale": [Interval(numbers.Real, 0, None, closed="neither")],
+        "phase1_iter": [
+            Interval(numbers.Integral, 0, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "fit_intercept": ["boolean"],
         "task_column": [None, numbers.Integral, str],
         "random_state": ["random_state"],
@@ -251,6 +263,7 @@ class SharedRepresentationRegressor(
         tol=1e-4,
         step_size="auto",
         init_scale=0.05,
+        phase1_iter="auto",
         fit_intercept=True,
         task_column=None,
         random_state=None,
@@ -263,6 +276,7 @@ class SharedRepresentationRegressor(
         self.tol = tol
         self.step_size = step_size
         self.init_scale = init_scale
+        self.phase1_iter = phase1_iter
         self.fit_intercept = fit_intercept
         self.task_column = task_column
         self.random_state = random_state
@@ -333,7 +347,12 @@ class SharedRepresentationRegressor(
         )
         if self.solver == "tpgd":
             B, W, info = tpgd(
-                design, k, step_size=steps, init_scale=self.init_scale, **common
+                design,
+                k,
+                step_size=steps,
+                init_scale=self.init_scale,
+                phase1_iter=self.phase1_iter,
+                **common,
             )
         else:
             B, W, info = altmin(design, k, **common)

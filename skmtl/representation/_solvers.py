@@ -203,13 +203,13 @@ def choose_rank(design, n_eff, margin=1.1):
 
     The columns of ``R = [sum_i c_i x_i y_i]_t`` estimate ``S_t theta_t``. After
     whitening by the mean covariance ``S`` (pseudo-inverse square root on its
-    range of dimension ``d_eff``), ``S^{-1/2} R`` is the signal
-    ``S^{1/2} Theta`` plus noise with entries of variance about
-    ``v_t / n_t`` (``v_t`` the variance of task t's targets: label noise plus
-    the fluctuation of the sample covariance). Singular values of such a noise
-    matrix stay below ``sqrt(mean_t v_t / n_t) (sqrt(d_eff) + sqrt(T))``; the
-    rank is the number of singular values above ``margin`` times that edge
-    (at least 1, at most ``min(d_eff, T)``).
+    range, of dimension ``d_eff``) and dividing column ``t`` by
+    ``sqrt(v_t / n_t)`` (``v_t`` the variance of task t's targets),
+    ``S^{-1/2} R D^{-1/2}`` is a rank-k signal plus a noise matrix with
+    entries of variance about one (label noise plus the fluctuation of the
+    sample covariance). The singular values of such a noise matrix stay below
+    ``sqrt(d_eff) + sqrt(T)``; the rank is the number of singular values above
+    ``margin`` times that edge (at least 1, at most ``min(d_eff, T)``).
 
     Parameters
     ----------
@@ -222,21 +222,22 @@ def choose_rank(design, n_eff, margin=1.1):
     -------
     k : int
     singular_values : ndarray
-        Singular values of the whitened ``R``.
+        Singular values of the whitened, column-scaled ``R``.
     threshold : float
     """
     S = design.gram_mean()
     evals, evecs = np.linalg.eigh(S)
-    keep = evals > evals.max() * 1e-10 if evals.max() > 0 else evals > 0
+    keep = evals > max(evals.max(), 0.0) * 1e-10
     d_eff = int(keep.sum())
     T = design.n_tasks
-    if d_eff == 0:
+    v = design.y_sq  # weighted variances (weights sum to one per task)
+    scale = np.sqrt(np.maximum(v, 1e-300) / n_eff)
+    if d_eff == 0 or not np.any(v > 0):
         return 1, np.zeros(1), 0.0
     white = evecs[:, keep] / np.sqrt(evals[keep])
-    Rw = white.T @ design.cross()
+    Rw = (white.T @ design.cross()) / scale
     sv = np.linalg.svd(Rw, compute_uv=False)
-    v = design.y_sq  # weighted variances (weights sum to one per task)
-    tau = margin * np.sqrt(np.mean(v / n_eff)) * (np.sqrt(d_eff) + np.sqrt(T))
+    tau = margin * (np.sqrt(d_eff) + np.sqrt(T))
     k = int(np.sum(sv > tau))
     return int(np.clip(k, 1, min(d_eff, T))), sv, tau
 
@@ -291,6 +292,12 @@ def tpgd_objective(design, B, W, balance):
     return reg, loss, gB + 0.5 * B @ D, gW - 0.5 * W @ D
 
 
+def _kth_singular_value(B, W):
+    """Smallest of the k singular values of B W^T (from two k x k Grams)."""
+    ev = np.linalg.eigvals((B.T @ B) @ (W.T @ W)).real
+    return float(np.sqrt(max(ev.min(), 0.0)))
+
+
 def tpgd(
     design,
     k,
@@ -300,19 +307,28 @@ def tpgd(
     step_size=(0.2, 0.2),
     init_scale=0.05,
     init="random",
+    phase1_iter="auto",
     rng=None,
     callback=None,
     verbose=0,
 ):
     """Two-phase gradient descent on the shared-representation loss.
 
-    Phase I (the first ``max_iter // 2`` iterations) is plain simultaneous
+    Phase I is plain simultaneous
     gradient descent on ``L(B, W)`` from a small imbalanced random start;
     phase II adds the balancing term ``(1/8) ||B^T B - W^T W||_F^2``. Steps are
     ``step_size / sigma_1(R)``; a step that increases the objective is halved
     and retried (a safeguard for badly scaled designs, inactive on whitened
     data). Phase II stops when ``||step||_F / ||(B, W)||_F < tol``, i.e. when
     the gradient norm scaled by the step falls below ``tol``.
+
+    Phase I lasts ``phase1_iter`` iterations (an int; Algorithm 1 uses
+    ``max_iter // 2``). With ``'auto'`` it ends as soon as every component has
+    escaped the small start, detected on ``s_k``, the k-th singular value of
+    ``B W^T``, checked every 10 iterations: ``s_k`` has grown at least 10-fold
+    since the start and by less than 1% over the last 10 iterations (while a
+    component escapes, ``s_k`` grows geometrically); phase I never exceeds
+    ``max_iter // 2`` iterations.
 
     With ``init`` other than 'random', (B, W) start from the balanced factors
     of the least-squares heads on that basis and every iteration is phase II.
@@ -333,7 +349,8 @@ def tpgd(
         scale = init_scale * np.sqrt(sigma1)
         B = scale * rng.standard_normal((d, k)) / np.sqrt(d)
         W = scale / 3 * rng.standard_normal((T, k)) / np.sqrt(d)
-        n_phase1 = max_iter // 2
+        n_phase1 = max_iter // 2 if phase1_iter == "auto" else int(phase1_iter)
+        n_phase1 = min(n_phase1, max_iter)
     else:
         U = initial_basis(design, k, init, rng)
         B, W = balanced_factors(U, design.heads(U))
@@ -348,8 +365,15 @@ def tpgd(
     stop_crit = np.inf
     phase = 1 if n_phase1 > 0 else 2
     f, loss, gB, gW = objective(B, W, phase)
+    adaptive = phase1_iter == "auto" and n_phase1 > 0
+    s_start = s_last = _kth_singular_value(B, W) if adaptive else 0.0
     it = 0
     for it in range(1, max_iter + 1):
+        if adaptive and it <= n_phase1 and it % 10 == 1 and it > 1:
+            s_now = _kth_singular_value(B, W)
+            if s_now >= 10 * s_start and s_now < 1.01 * s_last:
+                n_phase1 = it - 1
+            s_last = s_now
         new_phase = 1 if it <= n_phase1 else 2
         if new_phase != phase:
             phase = new_phase
@@ -385,6 +409,7 @@ def tpgd(
         stop_crit=stop_crit,
         n_backtracks=n_backtracks,
         sigma1=sigma1,
+        n_phase1=min(n_phase1, it),
     )
     return B, W, info
 
