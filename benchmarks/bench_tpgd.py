@@ -18,7 +18,8 @@ Sections (each prints a Markdown table):
 
 Run from the repository root::
 
-    PYTHONPATH=$PWD python benchmarks/bench_tpgd.py [--reps R] [--quick]
+    PYTHONPATH=$PWD python benchmarks/bench_tpgd.py [--reps R] [--quick] \
+        [--threads 1] [--sections 1234]
 
 Timings are wall-clock on whatever machine runs it: compare only the ratios
 of one run.
@@ -78,7 +79,7 @@ def run_tpgd_traced(X, y, coef, k, seed):
         errs.append(np.sum((W @ B.T - coef) ** 2) / coef.shape[0])
 
     rng = np.random.default_rng(seed)
-    _, _, info = tpgd(design, k, max_iter=400, tol=1e-4, rng=rng, callback=trace)
+    _, _, info = tpgd(design, k, max_iter=1000, tol=1e-4, rng=rng, callback=trace)
     errs = np.asarray(errs)
     first = int(np.argmax(errs <= 1.5 * errs[-1])) + 1
     return errs[-1], info["n_iter"], first, info["n_phase1"]
@@ -357,7 +358,14 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sections", default="1234")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="BLAS threads (default: all)"
+    )
     args = parser.parse_args(argv)
+    if args.threads is not None:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(args.threads)
 
     def out(line=""):
         print(line, flush=True)

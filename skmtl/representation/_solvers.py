@@ -302,7 +302,7 @@ def tpgd(
     design,
     k,
     *,
-    max_iter=400,
+    max_iter=1000,
     tol=1e-4,
     step_size=(0.2, 0.2),
     init_scale=0.05,
@@ -344,7 +344,8 @@ def tpgd(
     rng = np.random.default_rng(rng) if not hasattr(rng, "standard_normal") else rng
     d, T = design.n_features, design.n_tasks
     sigma1 = top_singular_value(design)
-    eta = np.asarray(step_size, dtype=float) / sigma1
+    eta0 = np.asarray(step_size, dtype=float) / sigma1
+    eta = eta0.copy()
     if init == "random":
         scale = init_scale * np.sqrt(sigma1)
         B = scale * rng.standard_normal((d, k)) / np.sqrt(d)
@@ -379,10 +380,13 @@ def tpgd(
             phase = new_phase
             f, loss, gB, gW = objective(B, W, phase)
         step = eta[phase - 1]
+        if step < eta0[phase - 1] and it % 10 == 0:
+            step = min(2 * step, eta0[phase - 1])  # let a halved step recover
         while True:
             B_new, W_new = B - step * gB, W - step * gW
             f_new, loss_new, gB_new, gW_new = objective(B_new, W_new, phase)
-            if f_new <= f + 1e-12 * abs(f) or step < 1e-12 * eta[phase - 1]:
+            # accept unless the objective increases beyond rounding
+            if f_new <= f + 1e-10 * abs(f) or step < 1e-12 * eta0[phase - 1]:
                 break
             step *= 0.5
             n_backtracks += 1
@@ -421,7 +425,7 @@ def altmin(
     design,
     k,
     *,
-    max_iter=400,
+    max_iter=1000,
     tol=1e-4,
     init="moments",
     rng=None,
