@@ -26,6 +26,7 @@ of one run.
 """
 
 import argparse
+import os
 import time
 import warnings
 from pathlib import Path
@@ -46,7 +47,13 @@ from skmtl.representation import SharedRepresentationRegressor
 from skmtl.representation._solvers import build_design, tpgd
 from skmtl.utils import check_multitask_data
 
-MTR_HOME = Path(__file__).resolve().parents[2] / "shared" / "data" / "mtr"
+# the Mulan files: --data-home, else $SKMTL_DATA, else ../shared/data/mtr
+# next to the repository (as the tests' mtr_home fixture)
+MTR_HOME = Path(
+    os.environ.get(
+        "SKMTL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "mtr"
+    )
+)
 SIGMA = 1.0
 
 
@@ -304,11 +311,11 @@ def school(reps, out):
         )
 
 
-def mulan(name, n_train, out):
-    if not (MTR_HOME / f"{name}.arff").is_file():
-        out(f"\n({name}: {MTR_HOME}/{name}.arff not found, skipped)")
+def mulan(name, n_train, data_home, out):
+    if not (Path(data_home) / f"{name}.arff").is_file():
+        out(f"\n({name}: {data_home}/{name}.arff not found, skipped)")
         return
-    X, Y = load_mtr(name, data_home=MTR_HOME, return_X_y=True)
+    X, Y = load_mtr(name, data_home=data_home, return_X_y=True)
     X_tr, X_te, Y_tr, Y_te = X[:n_train], X[n_train:], Y[:n_train], Y[n_train:]
     T = Y.shape[1]
     ks = sorted({1, 2, 3, 4, 6, 8, 12, T} & set(range(1, T + 1)))
@@ -358,6 +365,7 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--sections", default="1234")
+    parser.add_argument("--data-home", default=MTR_HOME, help="Mulan ARFF folder")
     parser.add_argument(
         "--threads", type=int, default=None, help="BLAS threads (default: all)"
     )
@@ -378,8 +386,8 @@ def main(argv=None):
         peers(args.reps, args.quick, out)
     if "4" in args.sections:
         school(max(args.reps, 3) if not args.quick else 1, out)
-        mulan("rf1", 4108, out)
-        mulan("scm1d", 8145, out)
+        mulan("rf1", 4108, args.data_home, out)
+        mulan("scm1d", 8145, args.data_home, out)
     out(f"\n(total {time.perf_counter() - start:.0f} s)")
 
 
