@@ -98,7 +98,7 @@ def rate_sweep(reps, quick, out):
         "d": [128, 256, 512, 1024],
         "k": [2, 4, 8],
         "T": [8, 16, 32, 64],
-        "N": [800, 1600, 3200],
+        "N": [400, 800, 1600, 3200],
     }
     if quick:
         grid = {"d": [128, 256, 512], "k": [2, 4], "T": [8, 16], "N": [800, 1600]}
@@ -113,7 +113,7 @@ def rate_sweep(reps, quick, out):
     out("|---|---|---|---|---|---|---|---|---|---|---|---|")
     slopes, iters = {}, {}
     for name, values in grid.items():
-        errs, preds, firsts = [], [], []
+        errs, preds, firsts, asym = [], [], [], []
         for v in values:
             p = {**base, name: v}
             e, f, n, ph, secs = [], [], [], [], []
@@ -127,6 +127,7 @@ def rate_sweep(reps, quick, out):
                 n.append(n_iter)
                 ph.append(n1)
             pred = predicted_error(**p)
+            asym.append(p["N"] >= 1.5 * p["d"])
             errs.append(np.mean(e))
             preds.append(pred)
             firsts.append(np.mean(f))
@@ -136,20 +137,22 @@ def rate_sweep(reps, quick, out):
                 f"{np.mean(n):.0f} | {np.mean(f):.0f} | {np.mean(ph):.0f} | "
                 f"{np.mean(secs):.1f} |"
             )
-        lx = np.log(values)
+        lx, le, lp = np.log(values), np.log(errs), np.log(preds)
+        a = np.asarray(asym)
         slopes[name] = (
-            np.polyfit(lx, np.log(errs), 1)[0],
-            np.polyfit(lx, np.log(preds), 1)[0],
+            np.polyfit(lx, le, 1)[0],
+            np.polyfit(lx[a], le[a], 1)[0],
+            np.polyfit(lx, lp, 1)[0],
         )
         iters[name] = (values, firsts)
     out(
-        "\n| factor | fitted slope of the error | slope of the prediction | theory "
-        "(dk/(NT) regime) |"
+        "\n| factor | fitted slope, all points | fitted slope, points with "
+        "N >= 1.5 d | slope of the prediction | theory (dk/(NT) regime) |"
     )
-    out("|---|---|---|---|")
+    out("|---|---|---|---|---|")
     theory = {"d": "+1", "k": "+1", "T": "-1", "N": "-1"}
-    for name, (s, sp) in slopes.items():
-        out(f"| {name} | {s:+.2f} | {sp:+.2f} | {theory[name]} |")
+    for name, (s, sa, sp) in slopes.items():
+        out(f"| {name} | {s:+.2f} | {sa:+.2f} | {sp:+.2f} | {theory[name]} |")
     return iters
 
 

@@ -304,7 +304,7 @@ def tpgd(
     *,
     max_iter=1000,
     tol=1e-4,
-    step_size=(0.2, 0.2),
+    step_size=(0.5, 0.5),
     init_scale=0.05,
     init="random",
     phase1_iter="auto",
