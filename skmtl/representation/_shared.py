@@ -110,7 +110,7 @@ class SharedRepresentationRegressor(
         or ``'moments'``, TPGD starts from the balanced factors of the
         least-squares heads on that basis and runs phase II only. ``'auto'`` is
         ``'random'`` for TPGD and ``'moments'`` for AltMin.
-    max_iter : int, default=1000
+    max_iter : int, default=5000
         Maximum number of iterations (both phases of TPGD together).
     tol : float, default=1e-4
         Stop when the relative change of the iterate falls below ``tol``:
@@ -262,7 +262,7 @@ class SharedRepresentationRegressor(
         *,
         solver="tpgd",
         init="auto",
-        max_iter=1000,
+        max_iter=5000,
         tol=1e-4,
         step_size="auto",
         init_scale=0.05,
