@@ -370,3 +370,26 @@ def test_agrees_with_the_trace_norm_estimator():
     assert sin_theta(shared.components_, U) < 0.05
     p_shared, p_trace = shared.predict(X), trace.predict(X)
     assert np.linalg.norm(p_shared - p_trace) < 0.05 * np.linalg.norm(p_shared)
+
+
+def test_long_dataframe_in_a_pipeline_with_named_task_column():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import make_column_transformer
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, _, _ = low_rank_tasks(8, 2, 6, 30, 0.1, seed=16)
+    frame = pd.DataFrame(X[:, :-1], columns=[f"x{i}" for i in range(8)])
+    frame["task"] = [f"t{int(t)}" for t in X[:, -1]]
+    scale = make_column_transformer(
+        (StandardScaler(), [f"x{i}" for i in range(8)]),
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    pipe = make_pipeline(
+        scale, SharedRepresentationRegressor(2, task_column="task", random_state=0)
+    )
+    pipe.fit(frame, y)
+    assert pipe.score(frame, y) > 0.95
+    est = pipe[-1]
+    assert list(est.tasks_) == [f"t{t}" for t in range(6)]
+    assert est.transform(scale.transform(frame)).shape == (len(y), 2)
