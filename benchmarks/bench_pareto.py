@@ -26,7 +26,8 @@ def synthetic(seed, n=400, d=30, T=3, corr=0.9):
     rng = np.random.default_rng(seed)
     C = corr ** np.abs(np.subtract.outer(np.arange(d), np.arange(d)))
     X = rng.multivariate_normal(np.zeros(d), C, size=n)
-    W = rng.standard_normal((T, d))
+    # related but conflicting tasks: a common part plus task-specific parts
+    W = rng.standard_normal(d) + 0.6 * rng.standard_normal((T, d))
     Y = X @ W.T + 0.5 * rng.standard_normal((n, T))
     return X, Y
 

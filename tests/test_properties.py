@@ -29,6 +29,7 @@ SKIP = {
 #: of iterative solvers are comparable to 1e-6).
 PARAMS = {
     "MultiTaskGroupLasso": {"alpha": 0.05, "tol": 1e-10, "max_iter": 20_000},
+    "SharedRepresentationRegressor": {"tol": 1e-10, "max_iter": 100_000},
 }
 
 SETTINGS = settings(
