@@ -1,6 +1,17 @@
 """Regularized linear multi-task learning."""
 
+from ._clustered import ClusteredMultiTask
 from ._group_lasso import MultiTaskGroupLasso
 from ._ridge import PerTaskRidge, PooledRidge
+from ._soft_sharing import MeanRegularizedMultiTask, TaskGraphMultiTask
+from ._trace_norm import TraceNormMultiTask
 
-__all__ = ["MultiTaskGroupLasso", "PerTaskRidge", "PooledRidge"]
+__all__ = [
+    "MultiTaskGroupLasso",
+    "PerTaskRidge",
+    "PooledRidge",
+    "ClusteredMultiTask",
+    "MeanRegularizedMultiTask",
+    "TaskGraphMultiTask",
+    "TraceNormMultiTask",
+]
