@@ -2,6 +2,11 @@
 
 from ._clustered import ClusteredMultiTask
 from ._group_lasso import MultiTaskGroupLasso
+from ._logistic import (
+    MeanRegularizedMultiTaskClassifier,
+    MultiTaskGroupLassoClassifier,
+    TraceNormMultiTaskClassifier,
+)
 from ._ridge import PerTaskRidge, PooledRidge
 from ._soft_sharing import MeanRegularizedMultiTask, TaskGraphMultiTask
 from ._trace_norm import TraceNormMultiTask
@@ -14,4 +19,7 @@ __all__ = [
     "MeanRegularizedMultiTask",
     "TaskGraphMultiTask",
     "TraceNormMultiTask",
+    "MeanRegularizedMultiTaskClassifier",
+    "MultiTaskGroupLassoClassifier",
+    "TraceNormMultiTaskClassifier",
 ]
