@@ -30,9 +30,10 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
 
     Each task has its own two labels (``classes_[t]``, any two values, e.g.
     ``{0, 1}`` in one task and ``{'no', 'yes'}`` in another); a task with more
-    than two labels is an error. Wide targets may be 1-D (one task, the
-    estimator then behaves as an ordinary binary classifier) or
-    (n_samples, n_tasks) with ``NaN``/``None`` for missing labels.
+    than two labels is an error. Wide targets may be 1-D (one task: the
+    estimator then behaves as an ordinary binary classifier, with
+    ``classes_`` an array and 1-D predictions) or (n_samples, n_tasks) with
+    ``NaN``/``None`` for missing labels.
     """
 
     def __sklearn_tags__(self):
@@ -92,7 +93,7 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
             else:
                 y_pm[idx, t] = sign
             classes.append(cls)
-        self.classes_ = classes
+        self._task_classes = classes
         return dataclasses.replace(data, y=y_pm)
 
     # -- prediction -------------------------------------------------------------
@@ -120,16 +121,16 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
         positive = scores > 0
         if codes is None:
             if positive.ndim == 1:
-                return self.classes_[0][positive.astype(int)]
+                return self._task_classes[0][positive.astype(int)]
             cols = [
-                self.classes_[t][positive[:, t].astype(int)]
+                self._task_classes[t][positive[:, t].astype(int)]
                 for t in range(positive.shape[1])
             ]
             return np.column_stack(cols) if cols else np.empty(positive.shape)
-        out = np.empty(len(codes), dtype=np.result_type(*self.classes_))
+        out = np.empty(len(codes), dtype=np.result_type(*self._task_classes))
         for t in np.unique(codes):
             rows = codes == t
-            out[rows] = self.classes_[t][positive[rows].astype(int)]
+            out[rows] = self._task_classes[t][positive[rows].astype(int)]
         return out
 
     def predict(self, X):
@@ -277,6 +278,7 @@ class CompositeClassifier(
         data = self._validate_fit(X, y_num, sample_weight)
         self._y_1d = y_1d
         data = self._signed_targets(data, y_raw)
+        self.classes_ = self._task_classes[0] if y_1d else self._task_classes
         W, datafit = self._solve(data)
         d = data.n_features
         self.coef_ = np.ascontiguousarray(W[:d].T)

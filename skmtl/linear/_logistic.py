@@ -33,8 +33,10 @@ _SHARED_PARAMS = """fit_intercept : bool, default=True
         Arguments of the cvxpy solver.
     max_iter : int, default=1000
         Maximum number of iterations.
-    tol : float, default=1e-6
-        Tolerance on the relative optimality violation (``stop_crit_``).
+    tol : float, default=1e-4
+        Tolerance on the relative optimality violation (``stop_crit_``): the
+        distance of the negative gradient to the penalty's subdifferential,
+        over the largest row norm of the gradient at zero.
     warm_start : bool, default=False
         Start from the previous solution when refitting.
     verbose : int, default=0
@@ -45,7 +47,8 @@ _SHARED_ATTRS = """coef_ : ndarray of shape (n_tasks, n_features)
     intercept_ : ndarray of shape (n_tasks,)
         Intercept of each task.
     classes_ : list of ndarray of shape (2,)
-        The two labels of each task; the second is the positive class.
+        The two labels of each task; the second is the positive class (a
+        single array when fitted on a 1-D wide ``y``, i.e. one task).
     n_iter_ : int
         Iterations run by the solver.
     stop_crit_ : float
@@ -127,7 +130,7 @@ class MultiTaskGroupLassoClassifier(CompositeClassifier):
         solver="auto",
         solver_params=None,
         max_iter=1000,
-        tol=1e-6,
+        tol=1e-4,
         warm_start=False,
         verbose=0,
     ):
@@ -207,7 +210,7 @@ class MeanRegularizedMultiTaskClassifier(CompositeClassifier):
         solver="auto",
         solver_params=None,
         max_iter=1000,
-        tol=1e-6,
+        tol=1e-4,
         warm_start=False,
         verbose=0,
     ):
@@ -283,7 +286,7 @@ class TraceNormMultiTaskClassifier(CompositeClassifier):
         solver="auto",
         solver_params=None,
         max_iter=1000,
-        tol=1e-6,
+        tol=1e-4,
         warm_start=False,
         verbose=0,
     ):
