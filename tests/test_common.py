@@ -41,6 +41,7 @@ EXPECTED_FAILURES = {
 FAST_PARAMS = {
     # the checks fit a single task; more clusters than tasks is an error
     "ClusteredMultiTask": {"n_clusters": 1},
+    "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
 }
 
 

@@ -10,6 +10,7 @@ from ._logistic import (
 from ._ridge import PerTaskRidge, PooledRidge
 from ._soft_sharing import MeanRegularizedMultiTask, TaskGraphMultiTask
 from ._trace_norm import TraceNormMultiTask
+from ._trace_norm_cv import TraceNormMultiTaskCV
 
 __all__ = [
     "MultiTaskGroupLasso",
@@ -19,6 +20,7 @@ __all__ = [
     "MeanRegularizedMultiTask",
     "TaskGraphMultiTask",
     "TraceNormMultiTask",
+    "TraceNormMultiTaskCV",
     "MeanRegularizedMultiTaskClassifier",
     "MultiTaskGroupLassoClassifier",
     "TraceNormMultiTaskClassifier",
