@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval
 
 from ..base import MultiTaskLinearModel
 from .datafits import Quadratic
+from .datafits._gram import GramQuadratic, use_gram
 from .solvers import FISTA, CvxpySolver
 from .solvers._cg import ConjugateGradient
 
@@ -61,7 +62,10 @@ class CompositeMixin:
         return self.coef_.T.copy()
 
     def _make_datafit(self, data):
-        return Quadratic(self.fit_intercept).initialize(data)
+        datafit = Quadratic(self.fit_intercept).initialize(data)
+        if self.solver != "cvxpy" and use_gram(data):
+            return GramQuadratic(datafit)
+        return datafit
 
     def _solve(self, data):
         datafit = self._make_datafit(data)

@@ -12,6 +12,7 @@ from ..base import linear_predict
 from ..utils import MultiTaskData
 from ._composite import COMMON_CONSTRAINTS, CompositeRegressor
 from .datafits import Quadratic
+from .datafits._gram import GramQuadratic, use_gram
 from .penalties._trace import TraceNorm
 from .solvers import FISTA
 
@@ -57,6 +58,8 @@ def _trace_norm_path(data, alphas, fit_intercept, max_iter, tol):
             "in every training fold."
         )
     datafit = Quadratic(fit_intercept).initialize(data)
+    if use_gram(data):
+        datafit = GramQuadratic(datafit)
     solver = FISTA(max_iter=max_iter, tol=tol)
     W = np.zeros((data.n_features, data.n_tasks))
     coefs, intercepts = [], []

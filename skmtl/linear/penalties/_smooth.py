@@ -192,33 +192,43 @@ class ClusterNorm:
     def eta(self):
         return self.beta / self.alpha
 
+    def _spectrum(self, W):
+        """Thin SVD of W and the eigenvalues ``m`` of the optimal M.
+
+        ``M*`` shares the right singular vectors of W (the eigenvectors of
+        ``W^T W``); directions in the null space of W do not enter the value
+        or the gradient, so the thin SVD suffices (an SVD of the (d, T) matrix
+        is also far faster and better conditioned than ``eigh(W^T W)``).
+        """
+        V, s, Ut = np.linalg.svd(W, full_matrices=False)
+        T = W.shape[1]
+        s2 = np.zeros(T)
+        s2[: len(s)] = s**2
+        m = _cluster_weights(s2, self.eta, self.n_clusters)
+        return V, s, Ut, m
+
     def optimal_M(self, W):
         """The minimising ``M`` (n_tasks, n_tasks) for the current ``W``."""
-        s2, U = np.linalg.eigh(W.T @ W)
+        _, s, Ut = np.linalg.svd(W, full_matrices=True)
+        T = W.shape[1]
+        s2 = np.zeros(T)
+        s2[: len(s)] = s**2
         m = _cluster_weights(s2, self.eta, self.n_clusters)
-        return (U * m) @ U.T
-
-    def _parts(self, W):
-        s2, U = np.linalg.eigh(W.T @ W)
-        m = _cluster_weights(s2, self.eta, self.n_clusters)
-        return s2, U, m
+        return (Ut.T * m) @ Ut
 
     def value(self, W):
-        s2, _, m = self._parts(W)
-        eta = self.eta
-        c = 0.5 * self.alpha * eta * (1 + eta)
-        return float(c * np.sum(np.clip(s2, 0, None) / (eta + m)))
+        return self.value_and_gradient(W)[0]
 
     def gradient(self, W):
         return self.value_and_gradient(W)[1]
 
     def value_and_gradient(self, W):
-        s2, U, m = self._parts(W)
+        V, s, Ut, m = self._spectrum(W)
         eta = self.eta
         c = self.alpha * eta * (1 + eta)
-        inv = 1.0 / (eta + m)
-        value = 0.5 * c * float(np.sum(np.clip(s2, 0, None) * inv))
-        return value, c * ((W @ U) * inv) @ U.T
+        inv = 1.0 / (eta + m[: len(s)])
+        value = 0.5 * c * float(np.sum(s**2 * inv))
+        return value, c * (V * (s * inv)) @ Ut
 
     @property
     def lipschitz(self):
@@ -266,8 +276,11 @@ class SmoothSum:
         self.n_features = datafit.n_features
         self.n_tasks = datafit.n_tasks
         from ..datafits import Quadratic
+        from ..datafits._gram import GramQuadratic
 
-        quad = isinstance(datafit, Quadratic) or getattr(datafit, "is_quadratic", False)
+        quad = isinstance(datafit, (Quadratic, GramQuadratic)) or getattr(
+            datafit, "is_quadratic", False
+        )
         self.is_quadratic = bool(quad and getattr(smooth, "is_quadratic", False))
 
     def _split(self, W):
