@@ -271,7 +271,7 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         data = self._validate_fit(X, y, sample_weight)
         alphas = self._alpha_grid(data)
         splits = self._splits(data)
-        mse = Parallel(n_jobs=self.n_jobs)(
+        mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fold_mse)(
                 data, train, test, alphas, self.fit_intercept, self.max_iter, self.tol
             )
