@@ -74,7 +74,7 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
             num = data.target(t)
             check_classification_targets(num)
             cls, inv = np.unique(raw, return_inverse=True)
-            name = f"Task {data.tasks[t]!r}"
+            name = f"Task {np.asarray(data.tasks[t]).tolist()!r}"
             if len(cls) > 2:
                 raise ValueError(
                     "Only binary classification is supported. "
