@@ -71,7 +71,7 @@ class GramQuadratic:
         """``(H_t v_t)_t``, shape (n_features, n_tasks)."""
         if self.shared:
             return self.H[0] @ V
-        return np.einsum("tij,jt->it", self.H, V)
+        return np.matmul(self.H, V.T[:, :, None])[:, :, 0].T
 
     def value_and_gradient(self, W):
         """Value and gradient from the Gram matrices."""

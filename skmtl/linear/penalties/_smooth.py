@@ -133,24 +133,21 @@ def _cluster_weights(s2, eta, k):
         if (~pos).any():
             m[~pos] = rest / (~pos).sum()
         return m
-    # sum_i clip(s_i * u - eta, 0, 1) is non-decreasing in u = 1/sqrt(lam)
-    lo, hi = 0.0, (1.0 + eta) / s[pos].min()
-    for _ in range(200):
-        u = 0.5 * (lo + hi)
-        total = np.clip(s * u - eta, 0, 1).sum()
-        if total < k:
-            lo = u
-        else:
-            hi = u
-        if hi - lo <= 1e-15 * hi:
-            break
-    m = np.clip(s * 0.5 * (lo + hi) - eta, 0, 1)
-    # fix the last rounding so that sum m = k exactly (interior entries)
-    inner = (m > 0) & (m < 1)
-    if inner.any():
-        m[inner] += (k - m.sum()) / inner.sum()
-        m = np.clip(m, 0, 1)
-    return m
+    # g(u) = sum_i clip(s_i u - eta, 0, 1) is non-decreasing and piecewise
+    # linear in u = 1/sqrt(lam), with breakpoints eta/s_i and (1+eta)/s_i:
+    # evaluate it there and interpolate linearly where it crosses k.
+    sp_ = s[pos]
+    bps = np.sort(np.concatenate([eta / sp_, (1 + eta) / sp_]))
+    g = np.clip(sp_[None, :] * bps[:, None] - eta, 0, 1).sum(axis=1)
+    j = int(np.searchsorted(g, k))
+    if j == 0:
+        u = bps[0]
+    elif j >= len(bps):
+        u = bps[-1]
+    else:
+        lo, hi = bps[j - 1], bps[j]
+        u = lo + (k - g[j - 1]) * (hi - lo) / max(g[j] - g[j - 1], 1e-300)
+    return np.clip(s * u - eta, 0, 1)
 
 
 class ClusterNorm:
