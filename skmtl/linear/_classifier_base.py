@@ -111,11 +111,14 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
             Wide data: one column per task (1-D if fitted on a 1-D ``y``);
             long data: each row's score for its own task.
         """
+        return self._scores(X)[0]
+
+    def _scores(self, X):
         Xf, codes = self._validate_predict(X)
         scores = linear_predict(Xf, codes, self.coef_, self.intercept_)
         if codes is None and self._y_1d:
-            return scores[:, 0]
-        return scores
+            scores = scores[:, 0]
+        return scores, codes
 
     def _labels_of(self, scores, codes):
         positive = scores > 0
@@ -146,12 +149,7 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
         y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
             Labels from ``classes_``.
         """
-        scores = self.decision_function(X)
-        codes = None if self._layout == "wide" else self._codes_of(X)
-        return self._labels_of(scores, codes)
-
-    def _codes_of(self, X):
-        return self._validate_predict(X)[1]
+        return self._labels_of(*self._scores(X))
 
     def predict_proba(self, X):
         """Class probabilities, columns ordered as ``classes_[t]``.
@@ -200,9 +198,9 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
         score : float
             Mean over tasks of each task's (weighted) accuracy.
         """
-        Xf, codes = self._validate_predict(X)
+        scores, codes = self._scores(X)
         y = np.asarray(y)
-        y_pred = self.predict(X)
+        y_pred = self._labels_of(scores, codes)
         w = np.ones(len(y)) if sample_weight is None else np.asarray(sample_weight)
         if codes is None:
             if y.ndim == 1:
