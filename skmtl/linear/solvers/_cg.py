@@ -74,8 +74,11 @@ class ConjugateGradient:
                 r -= step * Hp
             rr_new = float(np.sum(r * r))
             stop_crit = _row_max(r) / scale
-            if self.verbose:
-                print(f"[CG] iter {n_iter}: optimality {stop_crit:.2e}")
+            if self.verbose and n_iter % max(1, self.max_iter // 10) == 0:
+                print(
+                    f"[CG] iter {n_iter}: optimality {stop_crit:.2e} "
+                    f"(tol {self.tol:.1e})"
+                )
             if stop_crit <= self.tol:
                 r = -datafit.gradient(W)
                 stop_crit = _row_max(r) / scale

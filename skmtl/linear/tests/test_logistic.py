@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 from scipy.optimize import check_grad
 from sklearn.compose import make_column_transformer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
@@ -212,3 +213,23 @@ def test_pipeline_grid_search_both_layouts():
     search = GridSearchCV(pipe, grid, cv=KFold(3, shuffle=True, random_state=0))
     assert search.fit(X, y).predict(X).shape == (105,)
     assert 0.5 < search.best_score_ <= 1.0
+
+
+@pytest.mark.parametrize("name", list(CLASSIFIERS))
+def test_sparse_X_gives_the_dense_solution(rng, name):
+    X, y, sw, tc = _problem("long", rng)
+    X[:, :-1][rng.random((X.shape[0], X.shape[1] - 1)) < 0.5] = 0.0
+    kw = {"task_column": tc, "tol": 1e-10, "max_iter": 20_000}
+    dense = CLASSIFIERS[name]().set_params(**kw).fit(X, y, sw)
+    sparse = CLASSIFIERS[name]().set_params(**kw).fit(sp.csr_matrix(X), y, sw)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, atol=1e-7)
+    np.testing.assert_allclose(sparse.intercept_, dense.intercept_, atol=1e-7)
+
+
+def test_warm_start_and_non_convergence_warning():
+    X, Y = make_multitask_classification(80, 5, 3, random_state=1)
+    clf = TraceNormMultiTaskClassifier(warm_start=True, tol=1e-8).fit(X, Y)
+    first = clf.n_iter_
+    assert clf.fit(X, Y).n_iter_ <= 1 < first
+    with pytest.warns(ConvergenceWarning, match=r"did not converge.*tol 1\.0e-12"):
+        MultiTaskGroupLassoClassifier(max_iter=2, tol=1e-12).fit(X, Y)
