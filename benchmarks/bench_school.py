@@ -117,7 +117,7 @@ def main(n_splits=10, n_jobs=2, seed=0):
                     )
                     model = search.fit(X[tr], y[tr])
                     best = {
-                        k.split("__")[1]: float(v)
+                        k.split("__")[1]: np.asarray(v).item()
                         for k, v in search.best_params_.items()
                     }
             times[name] += time.perf_counter() - start
