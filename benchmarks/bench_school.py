@@ -105,7 +105,11 @@ def main(n_splits=10, n_jobs=2, seed=0):
                 warnings.simplefilter("ignore", ConvergenceWarning)
                 if grid is None:
                     model = make_pipeline(scale, est).fit(X[tr], y[tr])
-                    best = {"alpha": round(float(model[-1].alpha_), 3)}
+                    best = {
+                        k: round(float(getattr(model[-1], k + "_")), 3)
+                        for k in ("alpha", "beta")
+                        if hasattr(model[-1], k + "_")
+                    }
                 else:
                     step = type(est).__name__.lower()
                     search = GridSearchCV(

@@ -42,6 +42,7 @@ FAST_PARAMS = {
     # the checks fit a single task; more clusters than tasks is an error
     "ClusteredMultiTask": {"n_clusters": 1},
     "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
+    "MeanRegularizedMultiTaskCV": {"alphas": [0.01, 1.0], "betas": [1.0], "cv": 3},
 }
 
 

@@ -9,6 +9,7 @@ from ._logistic import (
 )
 from ._ridge import PerTaskRidge, PooledRidge
 from ._soft_sharing import MeanRegularizedMultiTask, TaskGraphMultiTask
+from ._soft_sharing_cv import MeanRegularizedMultiTaskCV
 from ._trace_norm import TraceNormMultiTask
 from ._trace_norm_cv import TraceNormMultiTaskCV
 
@@ -18,6 +19,7 @@ __all__ = [
     "PooledRidge",
     "ClusteredMultiTask",
     "MeanRegularizedMultiTask",
+    "MeanRegularizedMultiTaskCV",
     "TaskGraphMultiTask",
     "TraceNormMultiTask",
     "TraceNormMultiTaskCV",

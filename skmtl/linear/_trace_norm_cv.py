@@ -16,7 +16,7 @@ from .datafits._gram import GramQuadratic, use_gram
 from .penalties._trace import TraceNorm
 from .solvers import FISTA
 
-__all__ = ["TraceNormMultiTaskCV"]
+__all__ = ["TraceNormMultiTaskCV", "cv_splits"]
 
 
 def _subset(data, rows):
@@ -70,26 +70,41 @@ def _trace_norm_path(data, alphas, fit_intercept, max_iter, tol):
     return np.array(coefs), np.array(intercepts)
 
 
+def _validation_mse(val, coef, intercept):
+    """Mean over tasks of each task's weighted MSE on its held-out rows."""
+    codes = val.task_codes if val.layout == "long" else None
+    pred = linear_predict(val.X, codes, coef, intercept)
+    mses = []
+    for t, idx, y_t, w_t in val.iter_tasks():
+        if len(idx) == 0 or w_t.sum() == 0:
+            continue
+        p = pred[idx] if val.layout == "long" else pred[idx, t]
+        mses.append(np.average((y_t - p) ** 2, weights=w_t))
+    return float(np.mean(mses))
+
+
 def _fold_mse(data, train, test, alphas, fit_intercept, max_iter, tol):
-    """Mean over tasks of each task's held-out MSE, for every alpha."""
+    """Validation error of every alpha of the path on one fold."""
     coefs, intercepts = _trace_norm_path(
         _subset(data, train), alphas, fit_intercept, max_iter, tol
     )
     val = _subset(data, test)
-    out = np.empty(len(alphas))
-    for k in range(len(alphas)):
-        if val.layout == "long":
-            pred = linear_predict(val.X, val.task_codes, coefs[k], intercepts[k])
-        else:
-            pred = linear_predict(val.X, None, coefs[k], intercepts[k])
-        mses = []
-        for t, idx, y_t, w_t in val.iter_tasks():
-            if len(idx) == 0 or w_t.sum() == 0:
-                continue
-            p = pred[idx] if val.layout == "long" else pred[idx, t]
-            mses.append(np.average((y_t - p) ** 2, weights=w_t))
-        out[k] = np.mean(mses)
-    return out
+    return np.array(
+        [_validation_mse(val, coefs[k], intercepts[k]) for k in range(len(alphas))]
+    )
+
+
+def cv_splits(cv, random_state, data):
+    """Row folds: an int gives shuffled KFold (wide) or StratifiedKFold by
+    task (long); otherwise any scikit-learn splitter (task ids as groups)."""
+    rows = np.arange(data.n_samples)
+    if isinstance(cv, numbers.Integral):
+        if data.layout == "long":
+            splitter = StratifiedKFold(cv, shuffle=True, random_state=random_state)
+            return list(splitter.split(rows, data.task_codes))
+        splitter = KFold(cv, shuffle=True, random_state=random_state)
+        return list(splitter.split(rows))
+    return list(check_cv(cv).split(rows, None, data.task_codes))
 
 
 class TraceNormMultiTaskCV(CompositeRegressor):
@@ -236,20 +251,6 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         alpha_max = max(TraceNorm(1.0).alpha_max(grad0), 1e-12)
         return np.geomspace(alpha_max, alpha_max * self.eps, self.n_alphas)
 
-    def _splits(self, data):
-        rows = np.arange(data.n_samples)
-        if isinstance(self.cv, numbers.Integral):
-            if data.layout == "long":
-                splitter = StratifiedKFold(
-                    self.cv, shuffle=True, random_state=self.random_state
-                )
-                return list(splitter.split(rows, data.task_codes))
-            splitter = KFold(self.cv, shuffle=True, random_state=self.random_state)
-            return list(splitter.split(rows))
-        splitter = check_cv(self.cv)
-        groups = data.task_codes
-        return list(splitter.split(rows, None, groups))
-
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Choose ``alpha`` by cross-validation, then refit on all the data.
@@ -270,7 +271,7 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         """
         data = self._validate_fit(X, y, sample_weight)
         alphas = self._alpha_grid(data)
-        splits = self._splits(data)
+        splits = cv_splits(self.cv, self.random_state, data)
         mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fold_mse)(
                 data, train, test, alphas, self.fit_intercept, self.max_iter, self.tol

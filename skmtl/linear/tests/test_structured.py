@@ -15,12 +15,14 @@ from skmtl.datasets import make_multitask_regression
 from skmtl.linear import (
     ClusteredMultiTask,
     MeanRegularizedMultiTask,
+    MeanRegularizedMultiTaskCV,
     PerTaskRidge,
     PooledRidge,
     TaskGraphMultiTask,
     TraceNormMultiTask,
     TraceNormMultiTaskCV,
 )
+from skmtl.linear._trace_norm_cv import _subset, _validation_mse, cv_splits
 from skmtl.linear.datafits import Quadratic
 from skmtl.linear.datafits._gram import GramQuadratic
 from skmtl.linear.penalties._smooth import (
@@ -366,3 +368,27 @@ def test_pipeline_grid_search_both_layouts():
         cv=KFold(3, shuffle=True, random_state=0),
     )
     assert search.fit(X, y).predict(X).shape == (75,)
+
+
+@pytest.mark.parametrize("layout", ["masked", "long"])
+def test_mean_regularized_cv_over_alpha_and_beta(rng, layout):
+    X, y, sw, tc = _problem(layout, rng, structure="clustered", n_clusters=1)
+    alphas, betas = [1e-3, 1e-1], [0.1, 10.0, 1.0]
+    cv = MeanRegularizedMultiTaskCV(
+        alphas=alphas, betas=betas, cv=3, random_state=0, task_column=tc, tol=1e-10
+    ).fit(X, y, sw)
+    assert cv.mse_path_.shape == (2, 3, 3)
+    np.testing.assert_array_equal(cv.betas_, [0.1, 1.0, 10.0])
+    i, j = np.unravel_index(np.argmin(cv.mse_path_.mean(-1)), (2, 3))
+    assert (cv.alpha_, cv.beta_) == (cv.alphas_[i], cv.betas_[j])
+    # one cell of the path against a plain fit on the same fold
+    data = check_multitask_data(cv, X, y, task_column=tc, sample_weight=sw)
+    train, test = cv_splits(3, 0, data)[1]
+    ref = MeanRegularizedMultiTask(alpha=1e-3, beta=10.0, task_column=tc, tol=1e-10)
+    ref.fit(X[train], y[train], sw[train])
+    expected = _validation_mse(_subset(data, test), ref.coef_, ref.intercept_)
+    assert np.isclose(cv.mse_path_[0, 2, 1], expected, rtol=1e-6)
+    full = MeanRegularizedMultiTask(
+        alpha=cv.alpha_, beta=cv.beta_, task_column=tc, tol=1e-10
+    ).fit(X, y, sw)
+    np.testing.assert_allclose(cv.coef_, full.coef_, atol=1e-8)
