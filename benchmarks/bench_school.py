@@ -26,6 +26,7 @@ from skmtl.datasets import load_school
 from skmtl.linear import (
     ClusteredMultiTask,
     MeanRegularizedMultiTask,
+    MeanRegularizedMultiTaskCV,
     MultiTaskGroupLasso,
     PerTaskRidge,
     PooledRidge,
@@ -53,6 +54,16 @@ def models():
             "MeanRegularizedMultiTask",
             MeanRegularizedMultiTask(task_column=TC),
             {"alpha": [1e-3, 1e-2], "beta": [1.0, 3.0, 10.0, 30.0, 100.0]},
+        ),
+        (
+            "MeanRegularizedMultiTaskCV (own grid CV)",
+            MeanRegularizedMultiTaskCV(
+                alphas=[1e-3, 1e-2],
+                betas=[1.0, 3.0, 10.0, 30.0, 100.0],
+                cv=3,
+                task_column=TC,
+            ),
+            None,
         ),
         (
             "TaskGraphMultiTask (graph='auto')",

@@ -71,9 +71,9 @@ class CompositeMixin:
         datafit = self._make_datafit(data)
         objective, penalty = self._build_problem(data, datafit)
         name = self._auto_solver if self.solver == "auto" else self.solver
-        shape = (datafit.n_rows if hasattr(datafit, "n_rows") else data.n_features,)
-        shape = shape + (data.n_tasks,)
-        W0 = self._initial_W(shape)
+        # the logistic datafit's variable carries an extra intercept row
+        n_rows = getattr(datafit, "n_rows", data.n_features)
+        W0 = self._initial_W((n_rows, data.n_tasks))
         W, self.n_iter_, self.stop_crit_ = self._make_solver(name).solve(
             objective, penalty, W0
         )
