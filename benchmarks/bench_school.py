@@ -61,6 +61,7 @@ def models():
                 alphas=[1e-3, 1e-2],
                 betas=[1.0, 3.0, 10.0, 30.0, 100.0],
                 cv=3,
+                random_state=0,
                 task_column=TC,
             ),
             None,
@@ -72,7 +73,9 @@ def models():
         ),
         (
             "TraceNormMultiTaskCV (own path CV)",
-            TraceNormMultiTaskCV(n_alphas=12, eps=0.03, cv=3, tol=1e-4, task_column=TC),
+            TraceNormMultiTaskCV(
+                n_alphas=12, eps=0.03, cv=3, tol=1e-4, random_state=0, task_column=TC
+            ),
             None,
         ),
         (
