@@ -1,6 +1,29 @@
 """Regularized linear multi-task learning."""
 
+from ._clustered import ClusteredMultiTask
 from ._group_lasso import MultiTaskGroupLasso
+from ._logistic import (
+    MeanRegularizedMultiTaskClassifier,
+    MultiTaskGroupLassoClassifier,
+    TraceNormMultiTaskClassifier,
+)
 from ._ridge import PerTaskRidge, PooledRidge
+from ._soft_sharing import MeanRegularizedMultiTask, TaskGraphMultiTask
+from ._soft_sharing_cv import MeanRegularizedMultiTaskCV
+from ._trace_norm import TraceNormMultiTask
+from ._trace_norm_cv import TraceNormMultiTaskCV
 
-__all__ = ["MultiTaskGroupLasso", "PerTaskRidge", "PooledRidge"]
+__all__ = [
+    "MultiTaskGroupLasso",
+    "PerTaskRidge",
+    "PooledRidge",
+    "ClusteredMultiTask",
+    "MeanRegularizedMultiTask",
+    "MeanRegularizedMultiTaskCV",
+    "TaskGraphMultiTask",
+    "TraceNormMultiTask",
+    "TraceNormMultiTaskCV",
+    "MeanRegularizedMultiTaskClassifier",
+    "MultiTaskGroupLassoClassifier",
+    "TraceNormMultiTaskClassifier",
+]
