@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sklearn.base import clone
+from sklearn.base import ClassifierMixin, clone
 
 from skmtl.utils import all_estimators, wide_to_long
 
@@ -21,15 +21,45 @@ _SPLIT = (
     "members are fitted on a random per-task validation split drawn row by row, "
     "so reordering rows or tasks changes the split"
 )
+_CV = (
+    "the internal cross-validation folds follow the row order and the layout, so "
+    "another order or layout can select another hyper-parameter"
+)
 SKIP = {
     "ParetoFrontRegressor": {"task_permutation": _SPLIT, "sample_permutation": _SPLIT},
+    "MeanRegularizedMultiTaskCV": {
+        "sample_permutation": _CV,
+        "wide_long": _CV,
+        "warm_start": "warm_start applies to the refit along the grid, not to n_iter_",
+    },
+    "TraceNormMultiTaskCV": {
+        "sample_permutation": _CV,
+        "wide_long": _CV,
+        "warm_start": "warm_start applies to the refit along the grid, not to n_iter_",
+    },
 }
+
+
+def _is_clf(cls):
+    """Whether an estimator class is a classifier (works on classes)."""
+    return issubclass(cls, ClassifierMixin)
+
+
+def _targets(cls, Y):
+    """Balanced binary labels (NaN kept) for classifiers, Y itself otherwise."""
+    if not _is_clf(cls):
+        return Y
+    return np.where(np.isnan(Y), np.nan, (Y > np.nanmedian(Y, axis=0)).astype(float))
+
 
 #: Constructor arguments for these tests (tight tolerances so that solutions
 #: of iterative solvers are comparable to 1e-6).
 PARAMS = {
     "MultiTaskGroupLasso": {"alpha": 0.05, "tol": 1e-10, "max_iter": 20_000},
     "SharedRepresentationRegressor": {"tol": 1e-10, "max_iter": 100_000},
+    "MultiTaskGroupLassoClassifier": {"tol": 1e-10, "max_iter": 50_000},
+    "MeanRegularizedMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
+    "TraceNormMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
 }
 
 SETTINGS = settings(
@@ -83,6 +113,7 @@ def _close(a, b):
 @given(problem=wide_problems())
 def test_permuting_tasks_permutes_coef(cls, problem):
     X, Y, rng = problem
+    Y = _targets(cls, Y)
     perm = rng.permutation(Y.shape[1])
     a = _make(cls).fit(X, Y)
     b = _make(cls).fit(X, Y[:, perm])
@@ -95,6 +126,7 @@ def test_permuting_tasks_permutes_coef(cls, problem):
 @given(problem=wide_problems())
 def test_permuting_samples_leaves_the_model(cls, problem):
     X, Y, rng = problem
+    Y = _targets(cls, Y)
     perm = rng.permutation(X.shape[0])
     a = _make(cls).fit(X, Y)
     b = _make(cls).fit(X[perm], Y[perm])
@@ -106,6 +138,7 @@ def test_permuting_samples_leaves_the_model(cls, problem):
 @given(problem=wide_problems())
 def test_wide_and_long_give_the_same_model(cls, problem):
     X, Y, _ = problem
+    Y = _targets(cls, Y)
     wide = _make(cls).fit(X, Y)
     X_long, y_long = wide_to_long(X, Y)
     long = _make(cls, task_column=-1).fit(X_long, y_long)
@@ -117,7 +150,7 @@ def test_wide_and_long_give_the_same_model(cls, problem):
 def test_refit_is_deterministic(cls):
     rng = np.random.default_rng(0)
     X = rng.standard_normal((30, 4))
-    Y = X @ rng.standard_normal((4, 3)) + rng.standard_normal((30, 3))
+    Y = _targets(cls, X @ rng.standard_normal((4, 3)) + rng.standard_normal((30, 3)))
     a = _make(cls).fit(X, Y).predict(X)
     b = _make(cls).fit(X, Y).predict(X)
     np.testing.assert_array_equal(a, b)
@@ -127,7 +160,7 @@ def test_refit_is_deterministic(cls):
 def test_pickle_and_joblib_round_trips(cls, tmp_path):
     rng = np.random.default_rng(1)
     X = rng.standard_normal((30, 4))
-    Y = X @ rng.standard_normal((4, 3)) + rng.standard_normal((30, 3))
+    Y = _targets(cls, X @ rng.standard_normal((4, 3)) + rng.standard_normal((30, 3)))
     est = _make(cls).fit(X, Y)
     expected = est.predict(X)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), expected)
@@ -150,7 +183,7 @@ def _warm_startable():
 def test_warm_start_from_the_solution_converges_in_one_step(cls):
     rng = np.random.default_rng(2)
     X = rng.standard_normal((40, 5))
-    Y = X @ rng.standard_normal((5, 3)) + rng.standard_normal((40, 3))
+    Y = _targets(cls, X @ rng.standard_normal((5, 3)) + rng.standard_normal((40, 3)))
     est = _make(cls, warm_start=True).fit(X, Y)
     coef = est.coef_.copy()
     est.fit(X, Y)

@@ -174,7 +174,18 @@ class MultiTaskLinearClassifierMixin(MultiTaskMixin, ClassifierMixin):
         return [np.column_stack([1 - p[:, t], p[:, t]]) for t in range(p.shape[1])]
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba` (same shapes)."""
+        """Logarithm of :meth:`predict_proba` (same shapes).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_columns)
+            Inputs, with the task column for models fitted on long data.
+
+        Returns
+        -------
+        log_proba : list of ndarray of shape (n_samples, 2) or ndarray
+            Log-probabilities, in the layout of :meth:`predict_proba`.
+        """
         proba = self.predict_proba(X)
         if isinstance(proba, list):
             return [np.log(p) for p in proba]
