@@ -90,6 +90,7 @@ def task_indicator(data):
     Returns
     -------
     S : scipy.sparse.csr_matrix of shape (n_tasks, n_samples)
+        Row weights of each task, zero off the task's labelled rows.
     """
     rows = np.concatenate(
         [np.full(len(idx), t, dtype=np.int64) for t, idx in enumerate(data.task_index)]
@@ -118,7 +119,9 @@ def task_offsets(data, fit_intercept=True):
     Returns
     -------
     X_offset : ndarray of shape (n_tasks, n_features)
+        Weighted mean of X over each task's labelled rows.
     y_offset : ndarray of shape (n_tasks,)
+        Weighted mean of each task's labels.
     """
     T, d = data.n_tasks, data.n_features
     if not fit_intercept:
@@ -145,12 +148,15 @@ def linear_predict(X, codes, coef, intercept):
     codes : ndarray of shape (n_samples,) or None
         Task index of each row (long data) or None (wide data).
     coef : ndarray of shape (n_tasks, n_features)
+        Weights of each task.
     intercept : ndarray of shape (n_tasks,)
+        Intercept of each task.
 
     Returns
     -------
-    y : ndarray of shape (n_samples, n_tasks) for wide data, (n_samples,) for
-        long data.
+    y : ndarray of shape (n_samples, n_tasks) or (n_samples,)
+        Predictions: every task for wide data, each row's own task for long
+        data.
     """
     if codes is None:
         return np.asarray(X @ coef.T) + intercept

@@ -1,69 +1,501 @@
-"""The ``skmtl`` command line."""
+"""The ``skmtl`` command line.
+
+Subcommands:
+
+- ``skmtl benchmark [--suite school|mtr|speed|all] [--output results.md]``:
+  comparison tables on bundled data;
+- ``skmtl fit DATA.csv --targets y1,y2 [--task-column school] --model NAME
+  [--cv 5] [--param alpha=0.1] -o model.joblib``;
+- ``skmtl predict model.joblib DATA.csv -o preds.csv``;
+- ``skmtl evaluate model.joblib DATA.csv [--targets ...]``: per-task metrics;
+- ``skmtl models``: the model names.
+
+Model names come from :mod:`skmtl._registry`.
+"""
 
 import argparse
+import ast
 import sys
 import time
 
 import numpy as np
 
+from ._registry import available_models, get_model
+
 __all__ = ["main"]
 
+_FORMAT = "skmtl-cli-model/1"
 
-def _school_suite(n_splits, train_size, random_state, out):
-    from sklearn.compose import make_column_transformer
-    from sklearn.model_selection import GridSearchCV, KFold, train_test_split
-    from sklearn.pipeline import make_pipeline
+
+class CommandError(Exception):
+    """A user error: printed as ``skmtl: error: ...`` with exit status 2."""
+
+
+# -- helpers -------------------------------------------------------------------
+
+
+def _pandas():
+    try:
+        import pandas as pd
+    except ImportError as exc:
+        raise CommandError(
+            "reading and writing CSV files needs pandas: pip install pandas "
+            '(or pip install "skmtl[dev]")'
+        ) from exc
+    return pd
+
+
+def _read_csv(path):
+    pd = _pandas()
+    try:
+        return pd.read_csv(path)
+    except FileNotFoundError as exc:
+        raise CommandError(f"{path}: no such file") from exc
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+        raise CommandError(f"{path} is not a readable CSV file ({e})") from e
+
+
+def _names(text):
+    return [c.strip() for c in text.split(",") if c.strip()] if text else []
+
+
+def _check_present(df, columns, path, what):
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise CommandError(
+            f"{what} column(s) {', '.join(map(repr, missing))} not found in {path}; "
+            f"its columns are: {', '.join(map(str, df.columns))}"
+        )
+
+
+def _check_numeric(df, columns, path, what):
+    pd = _pandas()
+    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(df[c])]
+    if bad:
+        col = bad[0]
+        values = pd.to_numeric(df[col], errors="coerce")
+        row = int(np.flatnonzero(values.isna() & df[col].notna())[0])
+        raise CommandError(
+            f"{what} column(s) {', '.join(map(repr, bad))} of {path} are not "
+            f"numeric (e.g. {df[col].iloc[row]!r} in data row {row + 1} of "
+            f"{col!r}). Encode them as numbers (e.g. one-hot columns) or leave "
+            "them out with --features."
+        )
+
+
+def _split(df, path, targets, task_column, features):
+    """Check the columns and return (X DataFrame, y or None, features)."""
+    if task_column is not None:
+        _check_present(df, [task_column], path, "task")
+    if features:
+        _check_present(df, features, path, "feature")
+    else:
+        exclude = set(targets or []) | {task_column}
+        features = [c for c in df.columns if c not in exclude]
+    if not features:
+        raise CommandError(f"{path} has no feature column left besides the targets")
+    _check_numeric(df, features, path, "feature")
+    missing = [c for c in features if df[c].isna().any()]
+    if missing:
+        raise CommandError(
+            f"feature column(s) {', '.join(map(repr, missing))} of {path} have "
+            "missing values; fill them (or leave the columns out with --features)"
+        )
+    cols = features + ([task_column] if task_column is not None else [])
+    X = df[cols]
+    y = None
+    if targets:
+        _check_present(df, targets, path, "target")
+        _check_numeric(df, targets, path, "target")
+        Y = df[targets].to_numpy(dtype=float)
+        if task_column is not None:
+            if len(targets) != 1:
+                raise CommandError(
+                    "with --task-column (long data) give exactly one target "
+                    f"column; got {len(targets)}: {', '.join(targets)}"
+                )
+            y = Y[:, 0]
+            if np.isnan(y).any():
+                raise CommandError(
+                    f"target column {targets[0]!r} has missing values; with long "
+                    "data drop those rows (missing labels are rows that do not "
+                    "exist)"
+                )
+        else:
+            y = Y
+    return X, y, features
+
+
+def _pipeline(model, features, task_column, scale):
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from .datasets import load_school
-    from .linear import PerTaskRidge, PooledRidge
+    if not scale:
+        return Pipeline([("model", model)])
+    if task_column is None:
+        return Pipeline([("scale", StandardScaler()), ("model", model)])
+    scaler = ColumnTransformer(
+        [("scale", StandardScaler(), features)],
+        remainder="passthrough",
+        verbose_feature_names_out=False,
+    ).set_output(transform="pandas")
+    return Pipeline([("scale", scaler), ("model", model)])
 
-    X, y = load_school(return_X_y=True)
-    task = X[:, -1]
-    models = {
-        "per-task ridge": PerTaskRidge(task_column=-1),
-        "pooled ridge + task intercepts": PooledRidge(task_column=-1),
-    }
-    alphas = np.logspace(-4, 1, 6)
-    scores = {name: [] for name in models}
-    out.write(
-        f"School: {len(np.unique(task))} tasks, {len(y)} students; {n_splits} "
-        f"random {train_size:.0%}/{1 - train_size:.0%} splits within each school\n"
-    )
-    for split in range(n_splits):
-        tr, te = train_test_split(
-            np.arange(len(y)),
-            train_size=train_size,
-            stratify=task,
-            random_state=random_state + split,
-        )
-        for name, model in models.items():
-            pipe = make_pipeline(
-                make_column_transformer(
-                    (StandardScaler(), slice(0, -1)), remainder="passthrough"
-                ),
-                model,
+
+def _parse_value(text):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def _parse_params(items, cls):
+    valid = set(cls().get_params())
+    params = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise CommandError(f"--param {item!r}: write it as NAME=VALUE")
+        if key not in valid:
+            raise CommandError(
+                f"{cls.__name__} has no parameter {key!r}; its parameters are: "
+                f"{', '.join(sorted(valid))}"
             )
-            step = type(model).__name__.lower()
-            cv = KFold(3, shuffle=True, random_state=split)
-            grid = GridSearchCV(pipe, {f"{step}__alpha": alphas}, cv=cv)
-            grid.fit(X[tr], y[tr])
-            resid = y[te] - grid.predict(X[te])
-            scores[name].append(100 * (1 - np.mean(resid**2) / np.var(y[te])))
-        out.write(f"\r  split {split + 1}/{n_splits} done")
-        out.flush()
-    out.write("\n\n| model | explained variance % (mean ± std) |\n|---|---|\n")
-    for name, values in scores.items():
-        out.write(f"| {name} | {np.mean(values):.2f} ± {np.std(values):.2f} |\n")
-    return scores
+        params[key] = _parse_value(value.strip())
+    return params
 
 
-def _benchmark(args, out):
-    start = time.perf_counter()
-    if args.suite in ("school", "all"):
-        _school_suite(args.n_splits, args.train_size, args.random_state, out)
-    out.write(f"\n(total {time.perf_counter() - start:.1f} s)\n")
+def _load_model(path):
+    """Load a file written by ``skmtl fit`` (a pickle: load trusted files only)."""
+    import joblib
+
+    try:
+        bundle = joblib.load(path)
+    except FileNotFoundError as exc:
+        raise CommandError(f"{path}: no such file") from exc
+    except Exception as exc:  # unpickling garbage fails in many ways
+        raise CommandError(f"{path} was not written by 'skmtl fit' ({exc!r})") from exc
+    if not isinstance(bundle, dict) or bundle.get("format") != _FORMAT:
+        raise CommandError(f"{path} was not written by 'skmtl fit'")
+    return bundle
+
+
+def _write_table(df, path, out):
+    if path:
+        df.to_csv(path, index=False)
+    else:
+        df.to_csv(out, index=False)
+
+
+def _markdown(df, digits=4):
+    head = "| " + " | ".join(map(str, df.columns)) + " |"
+    lines = [head, "|" + "---|" * df.shape[1]]
+    for row in df.itertuples(index=False):
+        cells = [f"{v:.{digits}g}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+# -- subcommands ---------------------------------------------------------------
+
+
+def _cmd_models(args, out):
+    for name, spec in available_models().items():
+        cls = spec.path.partition(":")[2]
+        out.write(f"{name:<24}{cls:<32}{spec.description}\n")
     return 0
+
+
+def _fit_pipeline(pipe, spec, params, X, y, args):
+    """Fit (or grid search) the pipeline; returns (pipe, best_params, cv_score)."""
+    from sklearn.model_selection import GridSearchCV, KFold
+
+    if not args.cv:
+        return pipe.fit(X, y), {}, None
+    grid = {f"model__{k}": v for k, v in spec.grid.items() if k not in params}
+    if not grid:
+        raise CommandError(
+            f"--cv has nothing to search: every parameter of {args.model}'s "
+            "default grid is fixed by --param"
+        )
+    cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
+    search = GridSearchCV(pipe, grid, cv=cv, n_jobs=args.n_jobs, error_score="raise")
+    search.fit(X, y)
+    best = {k.removeprefix("model__"): v for k, v in search.best_params_.items()}
+    return search.best_estimator_, best, float(search.best_score_)
+
+
+def _cmd_fit(args, out):
+    try:
+        cls, spec = get_model(args.model)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    df = _read_csv(args.data)
+    targets = _names(args.targets)
+    if not targets:
+        raise CommandError("--targets needs at least one column name")
+    X, y, features = _split(
+        df, args.data, targets, args.task_column, _names(args.features)
+    )
+    params = _parse_params(args.param, cls)
+    if args.task_column is not None:
+        params["task_column"] = args.task_column
+    pipe = _pipeline(cls(**params), features, args.task_column, not args.no_scale)
+    start = time.perf_counter()
+    best_params, cv_score = {}, None
+    try:
+        pipe, best_params, cv_score = _fit_pipeline(pipe, spec, params, X, y, args)
+    except ValueError as exc:  # the estimator's own message names the problem
+        raise CommandError(f"fitting {args.model} failed: {exc}") from exc
+    seconds = time.perf_counter() - start
+    import joblib
+
+    import skmtl
+
+    bundle = {
+        "format": _FORMAT,
+        "model_name": args.model,
+        "pipeline": pipe,
+        "features": features,
+        "targets": targets,
+        "task_column": args.task_column,
+        "params": {**params, **best_params},
+        "cv_score": cv_score,
+        "skmtl_version": skmtl.__version__,
+    }
+    joblib.dump(bundle, args.output)
+    model = pipe[-1]
+    out.write(
+        f"fitted {args.model} ({type(model).__name__}) on {len(df)} rows, "
+        f"{len(features)} features, {model.n_tasks_} tasks in {seconds:.2f} s\n"
+    )
+    if best_params:
+        shown = ", ".join(
+            f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in best_params.items()
+        )
+        out.write(
+            f"best parameters ({args.cv}-fold CV): {shown}; "
+            f"CV score (mean per-task R^2) {cv_score:.4f}\n"
+        )
+    out.write(f"saved to {args.output}\n")
+    return 0
+
+
+def _predict_frame(bundle, df, path):
+    pd = _pandas()
+    X, _, _ = _split(df, path, None, bundle["task_column"], bundle["features"])
+    pred = np.asarray(bundle["pipeline"].predict(X), dtype=float)
+    targets = bundle["targets"]
+    if bundle["task_column"] is None:
+        return pd.DataFrame(pred.reshape(len(df), -1), columns=targets), pred
+    frame = pd.DataFrame(
+        {bundle["task_column"]: df[bundle["task_column"]].to_numpy(), targets[0]: pred}
+    )
+    return frame, pred
+
+
+def _cmd_predict(args, out):
+    bundle = _load_model(args.model)
+    df = _read_csv(args.data)
+    frame, _ = _predict_frame(bundle, df, args.data)
+    _write_table(frame, args.output, out)
+    if args.output:
+        out.write(f"wrote {len(frame)} predictions to {args.output}\n")
+    return 0
+
+
+def _cmd_evaluate(args, out):
+    pd = _pandas()
+    from .metrics import per_task_arrays
+
+    bundle = _load_model(args.model)
+    df = _read_csv(args.data)
+    targets = _names(args.targets) or bundle["targets"]
+    if len(targets) != len(bundle["targets"]):
+        raise CommandError(
+            f"the model predicts {len(bundle['targets'])} target(s) "
+            f"({', '.join(bundle['targets'])}); --targets names {len(targets)}"
+        )
+    _, y, _ = _split(df, args.data, targets, bundle["task_column"], bundle["features"])
+    _, pred = _predict_frame(bundle, df, args.data)
+    if bundle["task_column"] is None:
+        ids, parts = per_task_arrays(y, pred.reshape(y.shape))
+        ids = list(targets)
+    else:
+        ids, parts = per_task_arrays(y, pred, tasks=df[bundle["task_column"]])
+    rows = []
+    for tid, (yt, yp, _) in zip(ids, parts, strict=True):
+        err = yt - yp
+        mse = float(np.mean(err**2)) if len(yt) else np.nan
+        sst = float(np.sum((yt - yt.mean()) ** 2)) if len(yt) else 0.0
+        r2 = 1 - np.sum(err**2) / sst if sst > 0 else np.nan
+        rows.append(
+            {
+                "task": tid.item() if hasattr(tid, "item") else tid,
+                "n": len(yt),
+                "r2": float(r2),
+                "mse": mse,
+                "rmse": float(np.sqrt(mse)),
+                "mae": float(np.mean(np.abs(err))) if len(yt) else np.nan,
+            }
+        )
+    table = pd.DataFrame(rows)
+    n = table["n"].to_numpy()
+    summary = {
+        "task": "mean over tasks",
+        "n": int(n.sum()),
+        **{m: float(np.nanmean(table[m])) for m in ("r2", "mse", "rmse", "mae")},
+    }
+    table = pd.concat([table, pd.DataFrame([summary])], ignore_index=True)
+    out.write(
+        f"{bundle['model_name']} on {args.data}: {len(rows)} tasks, "
+        f"{int(n.sum())} labels\n\n"
+    )
+    out.write(_markdown(table))
+    if args.output:
+        table.to_csv(args.output, index=False)
+        out.write(f"\nwrote the table to {args.output}\n")
+    return 0
+
+
+def _cmd_benchmark(args, out):
+    from ._benchmarks import SUITES, machine_markdown
+
+    names = list(SUITES) if args.suite == "all" else [args.suite]
+    show = not args.no_progress
+    kwargs = {
+        "school": {
+            "n_splits": args.n_splits,
+            "train_size": args.train_size,
+            "random_state": args.random_state,
+            "show_progress": show,
+        },
+        "mtr": {
+            "n_folds": args.n_folds,
+            "random_state": args.random_state,
+            "show_progress": show,
+        },
+        "speed": {"random_state": args.random_state, "show_progress": show},
+    }
+    if args.models:
+        kwargs["school"]["models"] = _names(args.models)
+        kwargs["mtr"]["models"] = _names(args.models)
+    start = time.perf_counter()
+    sections = [
+        "# skmtl benchmark results",
+        "",
+        "Machine and date:",
+        "",
+        machine_markdown(),
+    ]
+    for name in names:
+        result = SUITES[name](**kwargs[name])
+        text = result.to_markdown()
+        out.write("\n" + text)
+        out.flush()
+        sections.append(text)
+    total = time.perf_counter() - start
+    out.write(f"\n(total {total:.1f} s)\n")
+    if args.output:
+        sections.append(f"(total {total:.1f} s)\n")
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write("\n".join(sections))
+        out.write(f"wrote {args.output}\n")
+    return 0
+
+
+# -- parser --------------------------------------------------------------------
+
+
+def _models_epilog():
+    lines = ["models (--model):"]
+    for name, spec in available_models().items():
+        lines.append(f"  {name:<22}{spec.description}")
+    return "\n".join(lines)
+
+
+def _parser(list_models=True):
+    # listing the models imports every registered estimator's module (torch for
+    # the neural ones), so only do it when help is asked for
+    epilog = _models_epilog() if list_models else None
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="skmtl",
+        description="scikit-learn compatible multi-task learning.",
+        epilog=epilog,
+        formatter_class=fmt,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    bench = sub.add_parser(
+        "benchmark", help="run the comparison benchmarks on bundled data"
+    )
+    bench.add_argument(
+        "--suite", choices=["school", "mtr", "speed", "all"], default="school"
+    )
+    bench.add_argument("--output", "-o", help="also write a markdown results file")
+    bench.add_argument(
+        "--models", help="comma-separated model names for the school and mtr suites"
+    )
+    bench.add_argument("--n-splits", type=int, default=10, help="school splits")
+    bench.add_argument("--train-size", type=float, default=0.75, help="school")
+    bench.add_argument("--n-folds", type=int, default=10, help="mtr CV folds")
+    bench.add_argument("--random-state", type=int, default=0)
+    bench.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    fit = sub.add_parser(
+        "fit",
+        help="fit a model on a CSV file and save it",
+        epilog=epilog,
+        formatter_class=fmt,
+        description="Fit a multi-task model on the columns of a CSV file. Wide "
+        "data: several --targets (empty cells are missing labels). Long data: "
+        "one target and --task-column. Every other column is a feature "
+        "(or pick them with --features); features are standardised unless "
+        "--no-scale.",
+    )
+    fit.add_argument("data", help="CSV file with a header row")
+    fit.add_argument("--targets", required=True, help="comma-separated target columns")
+    fit.add_argument("--task-column", help="column of task ids (long data)")
+    fit.add_argument("--features", help="comma-separated feature columns")
+    fit.add_argument("--model", default="group-lasso", help="model name (see below)")
+    fit.add_argument(
+        "--param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="estimator parameter, repeatable",
+    )
+    fit.add_argument("--cv", type=int, help="grid search the default grid, k folds")
+    fit.add_argument("--n-jobs", type=int, default=None, help="joblib jobs for --cv")
+    fit.add_argument("--random-state", type=int, default=0, help="CV shuffling")
+    fit.add_argument("--no-scale", action="store_true", help="do not standardise")
+    fit.add_argument("-o", "--output", default="model.joblib", help="model file")
+
+    pred = sub.add_parser("predict", help="predict with a saved model")
+    pred.add_argument("model", help="file written by 'skmtl fit'")
+    pred.add_argument("data", help="CSV file with the feature (and task) columns")
+    pred.add_argument("-o", "--output", help="CSV file (default: standard output)")
+
+    ev = sub.add_parser("evaluate", help="per-task metrics of a saved model")
+    ev.add_argument("model", help="file written by 'skmtl fit'")
+    ev.add_argument("data", help="CSV file with features and targets")
+    ev.add_argument("--targets", help="target columns (default: those of fit)")
+    ev.add_argument("-o", "--output", help="also write the table as CSV")
+
+    sub.add_parser("models", help="list the model names")
+    return parser
+
+
+_COMMANDS = {
+    "benchmark": _cmd_benchmark,
+    "fit": _cmd_fit,
+    "predict": _cmd_predict,
+    "evaluate": _cmd_evaluate,
+    "models": _cmd_models,
+}
 
 
 def main(argv=None, out=None):
@@ -74,29 +506,22 @@ def main(argv=None, out=None):
     argv : list of str, default=None
         Arguments (default ``sys.argv[1:]``).
     out : file-like, default=None
-        Where to print (default ``sys.stdout``).
+        Where to print (default ``sys.stdout``). Errors go to ``sys.stderr``.
 
     Returns
     -------
     status : int
-        Exit status.
+        Exit status: 0 on success, 2 on a usage error.
     """
     out = sys.stdout if out is None else out
-    parser = argparse.ArgumentParser(
-        prog="skmtl", description="scikit-learn compatible multi-task learning."
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-    bench = sub.add_parser(
-        "benchmark", help="run the comparison benchmarks on bundled data"
-    )
-    bench.add_argument("--suite", choices=["school", "all"], default="school")
-    bench.add_argument("--n-splits", type=int, default=10)
-    bench.add_argument("--train-size", type=float, default=0.75)
-    bench.add_argument("--random-state", type=int, default=0)
-    args = parser.parse_args(argv)
-    if args.command == "benchmark":
-        return _benchmark(args, out)
-    return 2  # pragma: no cover - argparse enforces a command
+    argv = sys.argv[1:] if argv is None else list(argv)
+    wants_help = not argv or any(a in ("-h", "--help") for a in argv)
+    args = _parser(list_models=wants_help).parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args, out)
+    except CommandError as exc:
+        sys.stderr.write(f"skmtl: error: {exc}\n")
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,10 +20,17 @@ def test_import_without_torch():
         import numpy as np
         import skmtl, skmtl.linear, skmtl.datasets, skmtl.metrics, skmtl.utils
         from skmtl.utils import all_estimators
+        from sklearn.base import is_classifier
         X, Y = skmtl.datasets.make_multitask_regression(30, 4, 2, random_state=0)
+        Xc, Yc = skmtl.datasets.make_multitask_classification(
+            30, 4, 2, random_state=0
+        )
         for name, cls in all_estimators():
             if not cls.__module__.startswith("skmtl.neural"):
-                cls().fit(X, Y).predict(X)
+                if is_classifier(cls()):
+                    cls().fit(Xc, Yc).predict(Xc)
+                else:
+                    cls().fit(X, Y).predict(X)
         assert "torch" not in sys.modules
         print("ok")
         """

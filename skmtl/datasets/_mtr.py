@@ -49,6 +49,7 @@ def get_data_home(data_home=None):
     Returns
     -------
     path : pathlib.Path
+        The resolved directory (it may not exist yet).
     """
     if data_home is None:
         data_home = os.environ.get("SKMTL_DATA", Path("~") / "skmtl_data")

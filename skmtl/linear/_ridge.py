@@ -42,6 +42,32 @@ def _centered_gram(data, t, x_offset, y_offset):
     return G, b, n_t
 
 
+def _shared_gram(data, x_offset, y_offset):
+    """Normal-equation terms shared by all tasks of a shared design.
+
+    Returns ``(G, B, n)`` with ``G = X_c^T D X_c`` (d, d), ``B = X_c^T D Y_c``
+    (d, n_tasks) and ``n`` the total weight, ``X_c`` centred by ``x_offset``.
+    """
+    X = data.X
+    s = data.weight(0)
+    n = s.sum()
+    Yc = data.y - y_offset
+    if sp.issparse(X):
+        Xw = X.multiply(s[:, None]).tocsr()
+        G = np.asarray((X.T @ Xw).todense())
+        sx = np.asarray(Xw.sum(axis=0)).ravel()
+        B = np.asarray(Xw.T @ Yc)
+    else:
+        Xw = X * s[:, None]
+        G = X.T @ Xw
+        sx = Xw.sum(axis=0)
+        B = Xw.T @ Yc
+    G = G - np.outer(sx, x_offset) - np.outer(x_offset, sx)
+    G += n * np.outer(x_offset, x_offset)
+    B = B - np.outer(x_offset, s @ Yc)
+    return G, B, n
+
+
 def _solve(G, b, alpha):
     d = G.shape[0]
     A = G + alpha * np.eye(d)
@@ -140,11 +166,16 @@ class PerTaskRidge(MultiTaskLinearModel):
         """
         data = self._validate_fit(X, y, sample_weight)
         X_offset, y_offset = task_offsets(data, self.fit_intercept)
-        coef = np.empty((data.n_tasks, data.n_features))
-        for t in range(data.n_tasks):
-            G, b, n_t = _centered_gram(data, t, X_offset[t], y_offset[t])
-            coef[t] = _solve(G / n_t, b / n_t, self.alpha)
-        self.coef_ = coef
+        if data.shared_design:
+            # one Gram matrix for every task: a single multi-RHS solve
+            G, B, n = _shared_gram(data, X_offset[0], y_offset)
+            self.coef_ = _solve(G / n, B / n, self.alpha).T
+        else:
+            coef = np.empty((data.n_tasks, data.n_features))
+            for t in range(data.n_tasks):
+                G, b, n_t = _centered_gram(data, t, X_offset[t], y_offset[t])
+                coef[t] = _solve(G / n_t, b / n_t, self.alpha)
+            self.coef_ = coef
         self._set_intercept(X_offset, y_offset)
         return self
 
@@ -236,11 +267,15 @@ class PooledRidge(MultiTaskLinearModel):
         data = self._validate_fit(X, y, sample_weight)
         X_offset, y_offset = task_offsets(data, self.fit_intercept)
         d = data.n_features
-        G_sum, b_sum = np.zeros((d, d)), np.zeros(d)
-        for t in range(data.n_tasks):
-            G, b, n_t = _centered_gram(data, t, X_offset[t], y_offset[t])
-            G_sum += G / n_t
-            b_sum += b / n_t
+        if data.shared_design:
+            G, B, n = _shared_gram(data, X_offset[0], y_offset)
+            G_sum, b_sum = data.n_tasks * G / n, B.sum(axis=1) / n
+        else:
+            G_sum, b_sum = np.zeros((d, d)), np.zeros(d)
+            for t in range(data.n_tasks):
+                G, b, n_t = _centered_gram(data, t, X_offset[t], y_offset[t])
+                G_sum += G / n_t
+                b_sum += b / n_t
         w = _solve(G_sum, b_sum, self.alpha)
         self.coef_ = np.tile(w, (data.n_tasks, 1))
         self._set_intercept(X_offset, y_offset)

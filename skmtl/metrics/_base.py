@@ -102,14 +102,21 @@ def aggregate_tasks(values, multioutput, weights):
         ``'raw_values'`` returns ``values``; ``'uniform_average'`` their mean;
         ``'sample_weighted'`` their average weighted by each task's (weighted)
         number of labelled samples; an array gives the weights of the tasks.
+        ``NaN`` values (tasks without a labelled row in the scored data) are
+        left out of the averages.
     weights : ndarray of shape (n_tasks,)
         Weighted number of labelled samples of each task.
 
     Returns
     -------
     score : float or ndarray of shape (n_tasks,)
+        The aggregated score, or the per-task scores for ``'raw_values'``.
     """
     values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
+    # A task with no labelled row in the scored data has a NaN score: it stays NaN
+    # in the raw values and is left out of every average.
+    present = ~np.isnan(values)
     if isinstance(multioutput, str):
         if multioutput not in _AGGREGATES:
             raise ValueError(
@@ -118,9 +125,11 @@ def aggregate_tasks(values, multioutput, weights):
             )
         if multioutput == "raw_values":
             return values
+        if not present.any():
+            return float("nan")
         if multioutput == "uniform_average":
-            return float(np.mean(values))
-        return float(np.average(values, weights=weights))
+            return float(np.mean(values[present]))
+        return float(np.average(values[present], weights=weights[present]))
     if isinstance(multioutput, numbers.Number):
         raise ValueError("multioutput must be a string or an array of task weights.")
     mw = np.asarray(multioutput, dtype=float)
@@ -129,4 +138,6 @@ def aggregate_tasks(values, multioutput, weights):
             f"multioutput weights have shape {mw.shape}; expected {values.shape} "
             "(one weight per task)."
         )
-    return float(np.average(values, weights=mw))
+    if not present.any():
+        return float("nan")
+    return float(np.average(values[present], weights=mw[present]))

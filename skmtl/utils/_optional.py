@@ -18,6 +18,7 @@ def import_optional(name, extra):
     Returns
     -------
     module : module
+        The imported module.
     """
     try:
         return importlib.import_module(name)

@@ -282,7 +282,7 @@ def _split_task_column(X, col):
 
 
 def _check_features(X, accept_sparse, dtype, estimator, ensure_min_samples=1):
-    return check_array(
+    X = check_array(
         X,
         accept_sparse=accept_sparse,
         dtype=dtype,
@@ -292,6 +292,29 @@ def _check_features(X, accept_sparse, dtype, estimator, ensure_min_samples=1):
         input_name="X",
         estimator=estimator,
     )
+    _check_magnitude(X, "X")
+    return X
+
+
+def _check_magnitude(A, name):
+    """Refuse finite values so large that sums of squares overflow.
+
+    Solvers form inner products such as X^T X; with entries above
+    ``sqrt(max_float / size)`` these overflow to inf and the fit returns NaN.
+    """
+    values = A.data if sp.issparse(A) else A
+    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
+    if values.size == 0:
+        return
+    biggest = float(np.max(np.abs(values)))
+    limit = np.sqrt(np.finfo(values.dtype).max / max(A.shape[0] * A.shape[-1], 1))
+    if biggest > limit:
+        raise ValueError(
+            f"{name} has values up to {biggest:.3g}, too large to fit without "
+            f"overflow in {values.dtype} (limit {limit:.3g} for this size). "
+            f"Rescale {name} (e.g. with sklearn.preprocessing.StandardScaler) "
+            "before fitting."
+        )
 
 
 def _check_2d(X):
@@ -428,6 +451,7 @@ def _check_wide(estimator, X, y, accept_sparse, dtype):
             "y contains inf. Missing labels are written as NaN; infinite targets "
             "cannot be fitted."
         )
+    _check_magnitude(Y, "y")
     observed = ~np.isnan(Y)
     task_index = [np.flatnonzero(observed[:, t]) for t in range(Y.shape[1])]
     return MultiTaskData(
@@ -474,6 +498,7 @@ def _check_long(estimator, X, y, task_column, accept_sparse, dtype):
         )
     if np.isinf(y).any():
         raise ValueError("y contains inf; targets must be finite (NaN = no label).")
+    _check_magnitude(y.reshape(-1, 1), "y")
     tasks, codes = np.unique(ids, return_inverse=True)
     labelled = ~np.isnan(y)
     groups = _group_rows(codes, len(tasks))
@@ -549,7 +574,22 @@ def check_multitask_X(
 def task_codes_for(tasks, ids):
     """Map task ids to their positions in the fitted ``tasks``.
 
-    Raises a ValueError naming the ids that were not seen at fit time.
+    Parameters
+    ----------
+    tasks : ndarray of shape (n_tasks,)
+        Sorted fitted task ids (``estimator.tasks_``).
+    ids : ndarray of shape (n_samples,)
+        Task id of each row.
+
+    Returns
+    -------
+    codes : ndarray of shape (n_samples,)
+        Position of each row's task in ``tasks``.
+
+    Raises
+    ------
+    ValueError
+        Naming the ids that were not seen at fit time.
     """
     ids = np.asarray(ids)
     known_str = tasks.dtype == object

@@ -185,6 +185,28 @@ class Quadratic:
         AR, R = self._weighted_residual(W)
         return 0.5 * float(np.sum(AR * R)), -self._xt(AR)
 
+    def task_values(self, W):
+        """Loss of each task, ndarray of shape (n_tasks,); they sum to f(W)."""
+        AR, R = self._weighted_residual(W)
+        if self.mode == "long":
+            return 0.5 * np.bincount(self.codes, weights=AR * R, minlength=self.n_tasks)
+        return 0.5 * np.sum(AR * R, axis=0)
+
+    def task_values_and_gradient(self, W):
+        """Per-task losses (n_tasks,) and the gradient (n_features, n_tasks).
+
+        Column ``t`` of the gradient is the gradient of task ``t``'s loss, which
+        depends on ``w_t`` only; one pass over the data.
+        """
+        AR, R = self._weighted_residual(W)
+        if self.mode == "long":
+            values = 0.5 * np.bincount(
+                self.codes, weights=AR * R, minlength=self.n_tasks
+            )
+        else:
+            values = 0.5 * np.sum(AR * R, axis=0)
+        return values, -self._xt(AR)
+
     def hessian_apply(self, V):
         """Hessian of f applied to V (f is quadratic, so H V = grad(V) - grad(0))."""
         XV = self._xw(V)

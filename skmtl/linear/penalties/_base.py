@@ -44,7 +44,17 @@ class BasePenalty:
 
 
 def check_penalty_methods(penalty, methods, solver):
-    """Raise a precise error if ``penalty`` lacks what ``solver`` needs."""
+    """Raise a precise error if ``penalty`` lacks what ``solver`` needs.
+
+    Parameters
+    ----------
+    penalty : object
+        The penalty to check.
+    methods : tuple of str
+        Method names the solver calls.
+    solver : str
+        Solver name, for the message.
+    """
     missing = []
     for name in methods:
         impl = getattr(type(penalty), name, None)

@@ -14,6 +14,22 @@ def optimality_violation(penalty, W, grad, step):
     Uses the penalty's ``subdiff_distance`` when it has one, else the norm of
     the proximal-gradient mapping ``(W - prox(W - step grad, step)) / step``,
     which is zero exactly at a solution.
+
+    Parameters
+    ----------
+    penalty : BasePenalty
+        The penalty.
+    W : ndarray of shape (n_features, n_tasks)
+        Current iterate.
+    grad : ndarray of shape (n_features, n_tasks)
+        Datafit gradient at ``W``.
+    step : float
+        Step size for the proximal-gradient mapping.
+
+    Returns
+    -------
+    violation : float
+        Largest violation over coordinate groups (rows of W).
     """
     try:
         return float(np.max(penalty.subdiff_distance(W, grad), initial=0.0))

@@ -161,3 +161,19 @@ def test_warm_start_from_solution_converges_at_once():
     first = est.n_iter_
     est.fit(X, Y)
     assert est.n_iter_ == 1 < first
+
+
+@pytest.mark.parametrize("layout", ["shared", "masked", "long"])
+def test_task_values_and_gradient_split_the_objective(rng, layout):
+    data = _data(layout, rng, weights=True)
+    f = Quadratic().initialize(data)
+    W = rng.standard_normal((data.n_features, data.n_tasks))
+    values, grad = f.task_values_and_gradient(W)
+    assert np.isclose(values.sum(), f.value(W))
+    np.testing.assert_allclose(values, f.task_values(W))
+    np.testing.assert_allclose(grad, f.gradient(W))
+    for t in range(data.n_tasks):  # task t's loss depends on column t only
+        V = W.copy()
+        V[:, (t + 1) % data.n_tasks] += 1.0
+        if data.n_tasks > 1:
+            assert np.isclose(f.task_values(V)[t], values[t])

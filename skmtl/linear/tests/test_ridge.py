@@ -12,11 +12,15 @@ from skmtl.datasets import make_multitask_regression
 from skmtl.linear import PerTaskRidge, PooledRidge
 
 
+@pytest.mark.parametrize("missing", [True, False])
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("fit_intercept", [True, False])
-def test_per_task_ridge_matches_sklearn_ridge_per_task(rng, sparse, fit_intercept):
+def test_per_task_ridge_matches_sklearn_ridge_per_task(
+    rng, sparse, fit_intercept, missing
+):
     X, Y = make_multitask_regression(60, 6, 3, random_state=0, bias=3.0)
-    Y[rng.random(Y.shape) < 0.3] = np.nan
+    if missing:  # masked path; otherwise the shared-design path
+        Y[rng.random(Y.shape) < 0.3] = np.nan
     w = rng.uniform(0.2, 3.0, size=60)
     alpha = 0.7
     X_in = sp.csr_matrix(X) if sparse else X
@@ -51,6 +55,21 @@ def test_pooled_ridge_satisfies_its_optimality_conditions(rng):
         # stationarity in the unpenalised intercept of each task
         assert abs(np.dot(sw[m], r[m])) < 1e-9
     np.testing.assert_allclose(grad_w, 0, atol=1e-10)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_pooled_ridge_shared_design_equals_masked_path(rng, sparse):
+    X, Y = make_multitask_regression(50, 5, 3, random_state=4, bias=1.0)
+    w = rng.uniform(0.5, 2.0, 50)
+    X_in = sp.csr_matrix(X) if sparse else X
+    shared = PooledRidge(alpha=0.3).fit(X_in, Y, sample_weight=w)
+    # the same problem through the general per-task path (long layout)
+    long_X = np.column_stack([np.tile(X, (3, 1)), np.repeat(np.arange(3), 50)])
+    long = PooledRidge(alpha=0.3, task_column=-1).fit(
+        long_X, Y.T.ravel(), sample_weight=np.tile(w, 3)
+    )
+    np.testing.assert_allclose(shared.coef_, long.coef_, rtol=1e-10)
+    np.testing.assert_allclose(shared.intercept_, long.intercept_, rtol=1e-10)
 
 
 def test_pooled_beats_per_task_when_tasks_are_identical():

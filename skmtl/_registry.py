@@ -1,0 +1,165 @@
+"""Names of the models that the ``skmtl`` command knows.
+
+Each entry maps a command-line name to the estimator's import path, a one-line
+description and the default grid that ``skmtl fit --cv`` searches. Entries whose
+module or class cannot be imported (a subpackage not installed, an optional
+dependency missing) are left out of :func:`available_models`, so a name can be
+registered before its estimator ships. Adding a model is one line in
+``MODELS``.
+"""
+
+import importlib
+from dataclasses import dataclass, field
+
+import numpy as np
+
+__all__ = ["MODELS", "ModelSpec", "available_models", "get_model"]
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model of the command line.
+
+    Parameters
+    ----------
+    path : str
+        ``"module:ClassName"``.
+    description : str
+        Shown by ``skmtl --help``.
+    grid : dict
+        Default hyper-parameter grid for ``--cv`` (estimator parameter names).
+    kind : {'regression', 'classification'}
+        What the model predicts.
+    """
+
+    path: str
+    description: str
+    grid: dict = field(default_factory=dict)
+    kind: str = "regression"
+
+    def load(self):
+        """The estimator class; raises ImportError if it is not available."""
+        module, _, name = self.path.partition(":")
+        try:
+            return getattr(importlib.import_module(module), name)
+        except AttributeError as exc:
+            raise ImportError(f"{self.path} does not exist") from exc
+
+
+_ALPHAS = list(np.logspace(-4, 1, 6))
+
+#: Command-line name -> model. Names whose estimator is not importable are
+#: skipped by :func:`available_models`.
+MODELS = {
+    "ridge": ModelSpec(
+        "skmtl.linear:PerTaskRidge",
+        "one ridge per task (no sharing; the baseline)",
+        {"alpha": _ALPHAS},
+    ),
+    "pooled-ridge": ModelSpec(
+        "skmtl.linear:PooledRidge",
+        "one ridge for all tasks, a separate intercept per task",
+        {"alpha": _ALPHAS},
+    ),
+    "group-lasso": ModelSpec(
+        "skmtl.linear:MultiTaskGroupLasso",
+        "L2,1 joint feature selection across tasks",
+        {"alpha": _ALPHAS},
+    ),
+    "dirty": ModelSpec(
+        "skmtl.linear:DirtyMultiTask",
+        "W = S + B: group-sparse shared part + entry-sparse task part",
+        {"alpha": [0.1, 0.03, 0.01], "beta": [0.1, 0.03, 0.01]},
+    ),
+    "mean-regularized": ModelSpec(
+        "skmtl.linear:MeanRegularizedMultiTask",
+        "each task's weights pulled towards the mean task",
+        {"alpha": _ALPHAS, "beta": _ALPHAS},
+    ),
+    "task-graph": ModelSpec(
+        "skmtl.linear:TaskGraphMultiTask",
+        "weights smoothed along a task graph (graph='auto')",
+        {"alpha": _ALPHAS},
+    ),
+    "trace-norm": ModelSpec(
+        "skmtl.linear:TraceNormMultiTask",
+        "nuclear-norm penalty: low-rank weight matrix",
+        {"alpha": _ALPHAS},
+    ),
+    "clustered": ModelSpec(
+        "skmtl.linear:ClusteredMultiTask",
+        "convex clustered multi-task learning",
+        {"alpha": _ALPHAS, "beta": _ALPHAS},
+    ),
+    "shared-representation": ModelSpec(
+        "skmtl.representation:SharedRepresentationRegressor",
+        "shared k-dimensional linear representation (TPGD)",
+        {"n_components": [1, 2, 3, 5]},
+    ),
+    "mlp": ModelSpec(
+        "skmtl.neural:MultiTaskMLPRegressor",
+        "shared-trunk neural network with one head per task",
+        {"trunk_layer_sizes": [(32,), (64, 32)]},
+    ),
+}
+
+
+def available_models(kind=None):
+    """Registered models whose estimator can be imported.
+
+    Parameters
+    ----------
+    kind : {'regression', 'classification'} or None, default=None
+        Keep only models of this kind.
+
+    Returns
+    -------
+    models : dict
+        ``{name: ModelSpec}`` in registration order.
+    """
+    out = {}
+    for name, spec in MODELS.items():
+        if kind is not None and spec.kind != kind:
+            continue
+        try:
+            spec.load()
+        except ImportError:
+            continue
+        out[name] = spec
+    return out
+
+
+def get_model(name):
+    """The estimator class and spec registered under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Command-line model name.
+
+    Returns
+    -------
+    cls : type
+        The estimator class.
+    spec : ModelSpec
+        Its registry entry.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is unknown or its estimator is not installed; the message
+        lists the available names.
+    """
+    known = available_models()
+    if name not in known:
+        hint = ""
+        if name in MODELS:
+            hint = (
+                f" ({MODELS[name].path} cannot be imported: is the optional "
+                "dependency installed?)"
+            )
+        raise ValueError(
+            f"Unknown model {name!r}{hint}. Available models: {', '.join(known)}."
+        )
+    spec = known[name]
+    return spec.load(), spec

@@ -1,0 +1,98 @@
+"""Conjugate gradient for smooth quadratic objectives (ridge-like MTL models)."""
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+__all__ = ["ConjugateGradient"]
+
+
+def _row_max(G):
+    return float(np.sqrt(np.max(np.sum(G**2, axis=1), initial=0.0)))
+
+
+class ConjugateGradient:
+    """Conjugate gradient on ``datafit(W)`` when it is a convex quadratic.
+
+    For quadratic smooth objectives (least squares plus a quadratic task
+    coupling, composed with :class:`~skmtl.linear.penalties.SmoothSum`) the
+    minimiser solves the linear system ``H W = -grad(0)``; CG reaches it in
+    far fewer passes over the data than a gradient method, and never forms
+    ``H``. Needs the datafit's ``gradient`` and ``hessian_apply`` and a zero
+    non-smooth penalty. Stops when the largest row norm of the gradient falls
+    below ``tol`` times its value at zero (the measure FISTA uses).
+
+    Parameters
+    ----------
+    max_iter : int, default=1000
+        Maximum number of CG iterations.
+    tol : float, default=1e-6
+        Relative tolerance on the gradient.
+    verbose : int, default=0
+        Print progress if > 0.
+    """
+
+    datafit_methods = ("gradient", "hessian_apply")
+
+    def __init__(self, max_iter=1000, tol=1e-6, verbose=0):
+        self.max_iter = max_iter
+        self.tol = tol
+        self.verbose = verbose
+
+    def solve(self, datafit, penalty, W0):
+        """Minimise; returns ``(W, n_iter, stop_crit)``."""
+        if not getattr(penalty, "is_zero", False):
+            raise ValueError(
+                "ConjugateGradient solves smooth quadratic problems only; the "
+                f"penalty {type(penalty).__name__} is not zero. Use FISTA."
+            )
+        if not getattr(datafit, "is_quadratic", True):
+            raise ValueError(
+                "ConjugateGradient needs a quadratic datafit; use FISTA instead."
+            )
+        grad0 = datafit.gradient(np.zeros_like(W0))
+        scale = max(_row_max(grad0), 1e-12)
+        W = W0.copy()
+        r = -datafit.gradient(W)
+        p = r.copy()
+        rr = float(np.sum(r * r))
+        stop_crit = _row_max(r) / scale
+        n_iter = 0
+        if stop_crit <= self.tol:
+            return W, n_iter, stop_crit
+        for n_iter in range(1, self.max_iter + 1):
+            Hp = datafit.hessian_apply(p)
+            pHp = float(np.sum(p * Hp))
+            if pHp <= 0:
+                break
+            step = rr / pHp
+            W += step * p
+            if n_iter % 50 == 0:  # refresh the residual against drift
+                r = -datafit.gradient(W)
+            else:
+                r -= step * Hp
+            rr_new = float(np.sum(r * r))
+            stop_crit = _row_max(r) / scale
+            if self.verbose and n_iter % max(1, self.max_iter // 10) == 0:
+                print(
+                    f"[CG] iter {n_iter}: optimality {stop_crit:.2e} "
+                    f"(tol {self.tol:.1e})"
+                )
+            if stop_crit <= self.tol:
+                r = -datafit.gradient(W)
+                stop_crit = _row_max(r) / scale
+                if stop_crit <= self.tol:
+                    break
+                rr_new = float(np.sum(r * r))
+            p = r + (rr_new / rr) * p
+            rr = rr_new
+        else:
+            warnings.warn(
+                f"ConjugateGradient did not converge in {self.max_iter} "
+                f"iterations: relative gradient norm {stop_crit:.3e} > tol "
+                f"{self.tol:.1e}. Increase max_iter or tol.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return W, n_iter, stop_crit

@@ -1,0 +1,522 @@
+"""Numerical core of the shared-representation estimators.
+
+The multi-task least-squares loss
+
+.. math::
+
+    L(B, W) = \\sum_t \\frac{1}{2 n_t} \\sum_{i \\in t} s_i (x_i^\\top B w_t - y_i)^2
+
+is evaluated on a :class:`_Design`: the centred, weighted rows of every task,
+each row scaled by ``sqrt(s_i / n_t)`` so that the loss is a plain half sum of
+squares. Two storage modes:
+
+* ``shared``: every task uses the same rows (wide data without missing
+  labels); ``X`` (m, d) and a dense target matrix ``Y`` (m, n_tasks).
+* ``stacked``: the rows of each task are stacked task after task (long data,
+  or wide data with missing labels); ``X`` (m, d), ``y`` (m,), the task of
+  every row in ``codes`` and the first row of every task in ``starts``. No
+  (n_samples, n_tasks) matrix is ever formed.
+
+A task (or the shared design) with many more rows than features is compressed
+by a QR factorisation, which keeps the loss up to a constant (stored in
+``const``) and makes every iteration cost O(min(n_t, d) d k) per task.
+"""
+
+import numpy as np
+import scipy.linalg
+
+__all__ = [
+    "altmin",
+    "build_design",
+    "choose_rank",
+    "tpgd",
+    "tpgd_objective",
+]
+
+
+class _Design:
+    """Centred, weighted, possibly compressed multi-task least-squares data."""
+
+    def __init__(
+        self,
+        X,
+        y,
+        *,
+        shared,
+        codes=None,
+        starts=None,
+        const=0.0,
+        y_sq=None,
+        moments=None,
+    ):
+        self.X = X
+        self.y = y
+        self.shared = shared
+        self.codes = codes
+        self.starts = starts
+        self.const = const
+        self.y_sq = y_sq  # per-task weighted sum of squared centred targets
+        self.moments = moments  # method-of-moments matrix, when asked for
+
+    @property
+    def n_features(self):
+        return self.X.shape[1]
+
+    @property
+    def n_tasks(self):
+        return self.y.shape[1] if self.shared else len(self.starts)
+
+    # -- per-task reductions -------------------------------------------------
+    def task_sum(self, M):
+        """Sum the rows of ``M`` (m, ...) within each task: (n_tasks, ...)."""
+        return np.add.reduceat(M, self.starts, axis=0)
+
+    def cross(self):
+        """R of shape (n_features, n_tasks): column t is sum_i c_i x_i y_i."""
+        if self.shared:
+            return self.X.T @ self.y
+        return self.task_sum(self.X * self.y[:, None]).T
+
+    def gram_mean(self):
+        """Mean over tasks of the weighted covariances S_t (n_features, d)."""
+        G = self.X.T @ self.X
+        return G if self.shared else G / self.n_tasks
+
+    def dead_features(self):
+        """Mask of the features with no variance in any task.
+
+        Their gradient is always zero, so a random start must leave their
+        rows of B at zero (or they would keep arbitrary weights).
+        """
+        diag = np.einsum("ij,ij->j", self.X, self.X)
+        return diag <= 1e-12 * max(float(diag.max(initial=0.0)), 1e-300)
+
+    # -- loss and gradient ---------------------------------------------------
+    def loss_grad(self, B, W):
+        """Data-fit loss and its gradients in B (d, k) and W (n_tasks, k)."""
+        U = self.X @ B
+        if self.shared:
+            resid = U @ W.T - self.y
+            loss = 0.5 * np.vdot(resid, resid) + self.const
+            gB = self.X.T @ (resid @ W)
+            gW = resid.T @ U
+        else:
+            Wr = W[self.codes]
+            resid = np.einsum("ij,ij->i", U, Wr) - self.y
+            loss = 0.5 * np.dot(resid, resid) + self.const
+            gB = self.X.T @ (resid[:, None] * Wr)
+            gW = self.task_sum(resid[:, None] * U)
+        return loss, gB, gW
+
+    def loss(self, B, W):
+        return self.loss_grad(B, W)[0]
+
+    def heads(self, U, ridge=1e-10):
+        """Least-squares heads (n_tasks, k) of every task on the features X U."""
+        Z = self.X @ U
+        k = U.shape[1]
+        if self.shared:
+            A = Z.T @ Z
+            b = Z.T @ self.y
+            A = A + ridge * max(np.trace(A), 1e-300) / k * np.eye(k)
+            return scipy.linalg.solve(A, b, assume_a="pos").T
+        A = self.task_sum(Z[:, :, None] * Z[:, None, :])
+        b = self.task_sum(Z * self.y[:, None])
+        scale = np.maximum(np.trace(A, axis1=1, axis2=2), 1e-300) / k
+        A = A + ridge * scale[:, None, None] * np.eye(k)
+        return np.linalg.solve(A, b[:, :, None])[:, :, 0]
+
+
+def _compress(X, Y):
+    """QR-compress rows: returns (R, Q^T Y, 0.5 * lost squared norm of Y)."""
+    Q, R = np.linalg.qr(X, mode="reduced")
+    QY = Q.T @ Y
+    lost = 0.5 * max(float(np.vdot(Y, Y) - np.vdot(QY, QY)), 0.0)
+    return R, QY, lost
+
+
+def build_design(data, X_offset, y_offset, *, compress=True, moments=False):
+    """Turn validated :class:`~skmtl.utils.MultiTaskData` into a ``_Design``.
+
+    Rows are centred with the per-task offsets and scaled by ``sqrt(s_i/n_t)``.
+    A task with more than twice as many rows as features is QR-compressed.
+
+    Parameters
+    ----------
+    data : MultiTaskData
+    X_offset : ndarray of shape (n_tasks, n_features)
+    y_offset : ndarray of shape (n_tasks,)
+    compress : bool, default=True
+    moments : bool, default=False
+        Also compute the method-of-moments matrix
+        ``(1/T) sum_t sum_i c_i y_i^2 x_i x_i^T`` (before compression).
+
+    Returns
+    -------
+    design : _Design
+    """
+    X = np.asarray(data.X, dtype=np.float64)
+    d, T = data.n_features, data.n_tasks
+    M = np.zeros((d, d)) if moments else None
+    if data.shared_design:
+        s = (
+            np.ones(X.shape[0])
+            if data.sample_weight is None
+            else np.asarray(data.sample_weight, dtype=np.float64)
+        )
+        c = np.sqrt(s / s.sum())
+        Xs = (X - X_offset[0]) * c[:, None]
+        Ys = (data.y - y_offset) * c[:, None]
+        y_sq = np.einsum("ij,ij->j", Ys, Ys)
+        if moments:
+            M = Xs.T @ (np.mean(Ys**2, axis=1)[:, None] * Xs)
+        const = 0.0
+        if compress and Xs.shape[0] > 2 * d:
+            Xs, Ys, const = _compress(Xs, Ys)
+        return _Design(Xs, Ys, shared=True, const=const, y_sq=y_sq, moments=M)
+    blocks_X, blocks_y, sizes, y_sq = [], [], [], np.empty(T)
+    const = 0.0
+    for t, _, y_t, w_t in data.iter_tasks():
+        c = np.sqrt(w_t / w_t.sum())
+        X_t = (data.design(t) - X_offset[t]) * c[:, None]
+        y_t = (y_t - y_offset[t]) * c
+        y_sq[t] = np.dot(y_t, y_t)
+        if moments:
+            M += X_t.T @ ((y_t**2)[:, None] * X_t) / T
+        if compress and X_t.shape[0] > 2 * d:
+            X_t, y_t, lost = _compress(X_t, y_t)
+            const += lost
+        blocks_X.append(X_t)
+        blocks_y.append(y_t)
+        sizes.append(X_t.shape[0])
+    sizes = np.asarray(sizes)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    codes = np.repeat(np.arange(T), sizes)
+    return _Design(
+        np.vstack(blocks_X),
+        np.concatenate(blocks_y),
+        shared=False,
+        codes=codes,
+        starts=starts,
+        const=const,
+        y_sq=y_sq,
+        moments=M,
+    )
+
+
+# ---------------------------------------------------------------------------
+# choosing the rank
+# ---------------------------------------------------------------------------
+def choose_rank(design, n_eff, margin=1.1):
+    """Data-driven number of shared components.
+
+    The columns of ``R = [sum_i c_i x_i y_i]_t`` estimate ``S_t theta_t``. After
+    whitening by the mean covariance ``S`` (pseudo-inverse square root on its
+    range, of dimension ``d_eff``) and dividing column ``t`` by
+    ``sqrt(v_t / n_t)`` (``v_t`` the variance of task t's targets),
+    ``S^{-1/2} R D^{-1/2}`` is a rank-k signal plus a noise matrix with
+    entries of variance about one (label noise plus the fluctuation of the
+    sample covariance). The singular values of such a noise matrix stay below
+    ``sqrt(d_eff) + sqrt(T)``; the rank is the number of singular values above
+    ``margin`` times that edge (at least 1, at most ``min(d_eff, T)``).
+
+    Parameters
+    ----------
+    design : _Design
+    n_eff : ndarray of shape (n_tasks,)
+        Effective sample size of every task.
+    margin : float, default=1.1
+
+    Returns
+    -------
+    k : int
+    singular_values : ndarray
+        Singular values of the whitened, column-scaled ``R``.
+    threshold : float
+    """
+    S = design.gram_mean()
+    evals, evecs = np.linalg.eigh(S)
+    keep = evals > max(evals.max(), 0.0) * 1e-10
+    d_eff = int(keep.sum())
+    T = design.n_tasks
+    v = design.y_sq  # weighted variances (weights sum to one per task)
+    scale = np.sqrt(np.maximum(v, 1e-300) / n_eff)
+    if d_eff == 0 or not np.any(v > 0):
+        return 1, np.zeros(1), 0.0
+    white = evecs[:, keep] / np.sqrt(evals[keep])
+    Rw = (white.T @ design.cross()) / scale
+    sv = np.linalg.svd(Rw, compute_uv=False)
+    tau = margin * (np.sqrt(d_eff) + np.sqrt(T))
+    k = int(np.sum(sv > tau))
+    return int(np.clip(k, 1, min(d_eff, T))), sv, tau
+
+
+# ---------------------------------------------------------------------------
+# initialisations
+# ---------------------------------------------------------------------------
+def initial_basis(design, k, init, rng):
+    """Orthonormal (d, k) starting basis for 'svd', 'moments' or 'random'."""
+    d = design.n_features
+    if init == "random":
+        start = rng.standard_normal((d, k))
+        start[design.dead_features()] = 0.0
+        Q, _ = np.linalg.qr(start)
+        return Q
+    if init == "svd":
+        U, _, _ = np.linalg.svd(design.cross(), full_matrices=False)
+        return U[:, :k]
+    # method of moments (Tripuraneni et al. 2021)
+    _, evecs = np.linalg.eigh(design.moments)
+    return evecs[:, ::-1][:, :k]
+
+
+def balanced_factors(U, H):
+    """Balanced (B, W) with B W^T = U H^T (U orthonormal, H (T, k))."""
+    a, s, bt = np.linalg.svd(H.T, full_matrices=False)
+    root = np.sqrt(s)
+    return (U @ a) * root, bt.T * root
+
+
+def top_singular_value(design):
+    """sigma_1 of R, the step-size scale of TPGD (never zero)."""
+    R = design.cross()
+    s = np.linalg.norm(R, 2) if R.size else 0.0
+    return s if s > 0 else 1.0
+
+
+# ---------------------------------------------------------------------------
+# TPGD (Ding, Du & Fang 2026, Algorithm 1)
+# ---------------------------------------------------------------------------
+def tpgd_objective(design, B, W, balance):
+    """Objective of a TPGD phase and its gradients.
+
+    Returns ``(objective, loss, grad_B, grad_W)``: phase I (``balance=False``)
+    minimises the loss ``L(B, W)``; phase II adds ``(1/8) ||B^T B - W^T W||_F^2``
+    (``W`` is stored (n_tasks, k), the transpose of the paper's), whose
+    gradients are ``(1/2) B D`` and ``-(1/2) W D`` with ``D = B^T B - W^T W``.
+    """
+    loss, gB, gW = design.loss_grad(B, W)
+    if not balance:
+        return loss, loss, gB, gW
+    D = B.T @ B - W.T @ W
+    reg = loss + 0.125 * np.vdot(D, D)
+    return reg, loss, gB + 0.5 * B @ D, gW - 0.5 * W @ D
+
+
+def _kth_singular_value(B, W):
+    """Smallest of the k singular values of B W^T (from two k x k Grams)."""
+    ev = np.linalg.eigvals((B.T @ B) @ (W.T @ W)).real
+    return float(np.sqrt(max(ev.min(), 0.0)))
+
+
+def tpgd(
+    design,
+    k,
+    *,
+    max_iter=5000,
+    tol=1e-4,
+    step_size=(0.5, 0.5),
+    init_scale=0.05,
+    init="random",
+    phase1_iter="auto",
+    rng=None,
+    callback=None,
+    verbose=0,
+):
+    """Two-phase gradient descent on the shared-representation loss.
+
+    Phase I is plain simultaneous
+    gradient descent on ``L(B, W)`` from a small imbalanced random start;
+    phase II adds the balancing term ``(1/8) ||B^T B - W^T W||_F^2``. Steps are
+    ``step_size / sigma_1(R)``; a step that increases the objective is halved
+    and retried (a safeguard for badly scaled designs, inactive on whitened
+    data). Phase II stops when ``||step||_F / ||(B, W)||_F < tol``, i.e. when
+    the gradient norm scaled by the step falls below ``tol``.
+
+    Phase I lasts ``phase1_iter`` iterations (an int; Algorithm 1 uses
+    ``max_iter // 2``). With ``'auto'`` it ends as soon as every component has
+    escaped the small start, detected on ``s_k``, the k-th singular value of
+    ``B W^T``, checked every 10 iterations: ``s_k`` has grown at least 10-fold
+    since the start and by less than 1% over the last 10 iterations (while a
+    component escapes, ``s_k`` grows geometrically); phase I never exceeds
+    ``max_iter // 2`` iterations.
+
+    With ``init`` other than 'random', (B, W) start from the balanced factors
+    of the least-squares heads on that basis and every iteration is phase II.
+
+    Returns
+    -------
+    B : ndarray of shape (d, k)
+    W : ndarray of shape (n_tasks, k)
+    info : dict
+        ``n_iter``, ``converged``, ``loss_curve``, ``stop_crit``,
+        ``n_backtracks``, ``sigma1``.
+    """
+    rng = np.random.default_rng(rng) if not hasattr(rng, "standard_normal") else rng
+    d, T = design.n_features, design.n_tasks
+    sigma1 = top_singular_value(design)
+    eta0 = np.asarray(step_size, dtype=float) / sigma1
+    eta = eta0.copy()
+    if init == "random":
+        scale = init_scale * np.sqrt(sigma1)
+        B = scale * rng.standard_normal((d, k)) / np.sqrt(d)
+        B[design.dead_features()] = 0.0  # no gradient ever reaches these rows
+        W = scale / 3 * rng.standard_normal((T, k)) / np.sqrt(d)
+        n_phase1 = max_iter // 2 if phase1_iter == "auto" else int(phase1_iter)
+        n_phase1 = min(n_phase1, max_iter)
+    else:
+        U = initial_basis(design, k, init, rng)
+        B, W = balanced_factors(U, design.heads(U))
+        n_phase1 = 0
+
+    def objective(B, W, phase):
+        return tpgd_objective(design, B, W, balance=phase == 2)
+
+    loss_curve = []
+    n_backtracks = 0
+    converged = False
+    stop_crit = np.inf
+    phase = 1 if n_phase1 > 0 else 2
+    f, loss, gB, gW = objective(B, W, phase)
+    adaptive = phase1_iter == "auto" and n_phase1 > 0
+    s_start = s_last = _kth_singular_value(B, W) if adaptive else 0.0
+    it = 0
+    for it in range(1, max_iter + 1):
+        if adaptive and it <= n_phase1 and it % 10 == 1 and it > 1:
+            s_now = _kth_singular_value(B, W)
+            if s_now >= 10 * s_start and s_now < 1.01 * s_last:
+                n_phase1 = it - 1
+            s_last = s_now
+        new_phase = 1 if it <= n_phase1 else 2
+        if new_phase != phase:
+            phase = new_phase
+            f, loss, gB, gW = objective(B, W, phase)
+        step = eta[phase - 1]
+        if step < eta0[phase - 1] and it % 10 == 0:
+            step = min(2 * step, eta0[phase - 1])  # let a halved step recover
+        while True:
+            B_new, W_new = B - step * gB, W - step * gW
+            f_new, loss_new, gB_new, gW_new = objective(B_new, W_new, phase)
+            # accept unless the objective increases beyond rounding
+            if f_new <= f + 1e-10 * abs(f) or step < 1e-12 * eta0[phase - 1]:
+                break
+            step *= 0.5
+            n_backtracks += 1
+        eta[phase - 1] = step
+        size = np.sqrt(np.vdot(B_new, B_new) + np.vdot(W_new, W_new))
+        change = step * np.sqrt(np.vdot(gB, gB) + np.vdot(gW, gW))
+        stop_crit = change / max(size, 1e-300)
+        B, W, f, loss, gB, gW = B_new, W_new, f_new, loss_new, gB_new, gW_new
+        loss_curve.append(loss)
+        if callback is not None:
+            callback(it, B, W)
+        if verbose and (it % 50 == 0 or it == 1):
+            print(
+                f"[tpgd] iter {it:5d} phase {phase} loss {loss:.6e} "
+                f"rel. change {stop_crit:.2e}"
+            )
+        if phase == 2 and stop_crit < tol:
+            converged = True
+            break
+    info = dict(
+        n_iter=it,
+        converged=converged,
+        loss_curve=np.asarray(loss_curve),
+        stop_crit=stop_crit,
+        n_backtracks=n_backtracks,
+        sigma1=sigma1,
+        n_phase1=min(n_phase1, it),
+    )
+    return B, W, info
+
+
+# ---------------------------------------------------------------------------
+# Alternating minimisation (AltMinGD / FedRep-style baseline)
+# ---------------------------------------------------------------------------
+def altmin(
+    design,
+    k,
+    *,
+    max_iter=5000,
+    tol=1e-4,
+    init="moments",
+    rng=None,
+    callback=None,
+    verbose=0,
+):
+    """Exact least-squares heads, then one exactly line-searched gradient step
+    on the basis U followed by re-orthonormalisation (QR).
+
+    Stops when the relative change ``||U_+ H_+^T - U H^T||_F / ||U H^T||_F`` of
+    the coefficients falls below ``tol``.
+
+    Returns
+    -------
+    U : ndarray of shape (d, k), orthonormal
+    H : ndarray of shape (n_tasks, k)
+    info : dict
+    """
+    rng = np.random.default_rng(rng) if not hasattr(rng, "standard_normal") else rng
+    U = initial_basis(design, k, init, rng)
+    H = design.heads(U)
+    loss_curve = []
+    converged = False
+    stop_crit = np.inf
+    it = 0
+    for it in range(1, max_iter + 1):
+        loss, gU, _ = design.loss_grad(U, H)
+        # exact line search on the quadratic t -> L(U - t gU, H)
+        V = design.X @ gU
+        if design.shared:
+            q = V @ H.T
+        else:
+            q = np.einsum("ij,ij->i", V, H[design.codes])
+        curv = np.vdot(q, q)
+        gnorm2 = np.vdot(gU, gU)
+        t = gnorm2 / curv if curv > 0 else 0.0
+        U_new, _ = np.linalg.qr(U - t * gU)
+        H_new = design.heads(U_new)
+        # ||U H^T - U' H'^T||_F^2 without forming d x T matrices
+        cross = np.trace((U.T @ U_new) @ (H_new.T @ H))
+        diff2 = np.vdot(H, H) + np.vdot(H_new, H_new) - 2 * cross
+        stop_crit = np.sqrt(max(diff2, 0.0)) / max(np.linalg.norm(H_new), 1e-300)
+        U, H = U_new, H_new
+        loss_curve.append(design.loss(U, H))
+        if callback is not None:
+            callback(it, U, H)
+        if verbose and (it % 50 == 0 or it == 1):
+            print(
+                f"[altmin] iter {it:5d} loss {loss_curve[-1]:.6e} "
+                f"rel. change {stop_crit:.2e}"
+            )
+        if stop_crit < tol:
+            converged = True
+            break
+    info = dict(
+        n_iter=it,
+        converged=converged,
+        loss_curve=np.asarray(loss_curve),
+        stop_crit=stop_crit,
+        n_backtracks=0,
+    )
+    return U, H, info
+
+
+def canonical_factors(B, W):
+    """Orthonormal basis (k, d) ordered by singular value, and embeddings.
+
+    Returns ``components`` (k, d) with orthonormal rows, ``embeddings``
+    (n_tasks, k) and ``singular_values`` (k,), with
+    ``embeddings @ components == W @ B.T`` and deterministic signs.
+    """
+    QB, RB = np.linalg.qr(B)
+    QW, RW = np.linalg.qr(W)
+    a, s, bt = np.linalg.svd(RB @ RW.T)
+    U = QB @ a
+    V = QW @ bt.T
+    # sign convention: largest-magnitude entry of every component positive
+    signs = np.sign(U[np.argmax(np.abs(U), axis=0), np.arange(U.shape[1])])
+    signs[signs == 0] = 1.0
+    U *= signs
+    V *= signs
+    return U.T, V * s, s

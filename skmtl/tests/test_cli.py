@@ -1,0 +1,298 @@
+"""The ``skmtl`` command end to end on bundled data."""
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+
+from skmtl import _registry
+from skmtl._benchmarks import average_rrmse, mtr_suite, speed_suite
+from skmtl._progress import progress
+from skmtl.cli import main
+from skmtl.datasets import load_mtr, load_school
+
+pd = pytest.importorskip("pandas")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(args):
+    out = io.StringIO()
+    status = main([str(a) for a in args], out=out)
+    return status, out.getvalue()
+
+
+@pytest.fixture
+def enb_csv(tmp_path):
+    frame = load_mtr("enb", as_frame=True).frame
+    path = tmp_path / "enb.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def school_csv(tmp_path):
+    frame = load_school(as_frame=True).frame
+    frame = frame[frame["school"] <= 15].copy()
+    frame["school"] = "s" + frame["school"].astype(str)  # string task ids
+    path = tmp_path / "school.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_fit_predict_evaluate_wide(enb_csv, tmp_path):
+    model, preds = tmp_path / "m.joblib", tmp_path / "p.csv"
+    status, text = run(
+        ["fit", enb_csv, "--targets", "Y1,Y2", "--model", "group-lasso",
+         "--param", "alpha=0.01", "-o", model]
+    )  # fmt: skip
+    assert status == 0 and "2 tasks" in text
+    bundle = joblib.load(model)
+    assert bundle["pipeline"][-1].alpha == 0.01
+    assert len(bundle["features"]) == 8 and "Y1" not in bundle["features"]
+    assert run(["predict", model, enb_csv, "-o", preds])[0] == 0
+    got = pd.read_csv(preds)
+    frame = pd.read_csv(enb_csv)
+    expected = bundle["pipeline"].predict(frame[bundle["features"]])
+    assert list(got.columns) == ["Y1", "Y2"]
+    np.testing.assert_allclose(got.to_numpy(), expected)
+
+    table = tmp_path / "metrics.csv"
+    status, text = run(["evaluate", model, enb_csv, "-o", table])
+    assert status == 0 and "| Y1 |" in text
+    metrics = pd.read_csv(table)
+    resid = frame[["Y1", "Y2"]].to_numpy() - expected
+    np.testing.assert_allclose(metrics["mse"][:2], (resid**2).mean(0))
+    assert metrics["r2"][2] > 0.85  # the linear fit explains enb well
+
+
+def test_fit_long_data_with_cv(school_csv, tmp_path):
+    model, preds = tmp_path / "s.joblib", tmp_path / "p.csv"
+    status, text = run(
+        ["fit", school_csv, "--targets", "score", "--task-column", "school",
+         "--model", "pooled-ridge", "--cv", "3", "-o", model]
+    )  # fmt: skip
+    assert status == 0 and "best parameters (3-fold CV): alpha=" in text
+    bundle = joblib.load(model)
+    assert bundle["params"]["alpha"] in _registry.MODELS["pooled-ridge"].grid["alpha"]
+    assert "school" not in bundle["features"]
+
+    assert run(["predict", model, school_csv, "-o", preds])[0] == 0
+    frame, got = pd.read_csv(school_csv), pd.read_csv(preds)
+    assert list(got.columns) == ["school", "score"]
+    assert (got["school"] == frame["school"]).all()
+    np.testing.assert_allclose(
+        got["score"], bundle["pipeline"].predict(frame[[*bundle["features"], "school"]])
+    )
+    status, text = run(["evaluate", model, school_csv])
+    assert status == 0
+    assert text.count("| s") == 15 and "mean over tasks" in text
+
+
+def test_wide_missing_labels_are_masked(enb_csv, tmp_path):
+    frame = pd.read_csv(enb_csv)
+    frame.loc[::3, "Y2"] = np.nan
+    path = tmp_path / "holes.csv"
+    frame.to_csv(path, index=False)
+    model = tmp_path / "m.joblib"
+    assert (
+        run(["fit", path, "--targets", "Y1,Y2", "--model", "ridge", "-o", model])[0]
+        == 0
+    )
+    out = io.StringIO()
+    assert main(["evaluate", str(model), str(path), "-o", str(tmp_path / "t.csv")],
+                out=out) == 0  # fmt: skip
+    n = pd.read_csv(tmp_path / "t.csv")["n"]
+    assert n[0] == len(frame) and n[1] == len(frame) - len(frame.loc[::3])
+
+
+def _bad_csv(tmp_path, enb_csv, kind):
+    frame = pd.read_csv(enb_csv)
+    if kind == "text":
+        frame["X3"] = frame["X3"].astype(str)
+        frame.loc[5, "X3"] = "high"
+    path = tmp_path / f"{kind}.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--targets", "Y1,Y9"], "target column(s) 'Y9' not found"),
+        (["--targets", "Y1", "--task-column", "site"], "task column(s) 'site'"),
+        (["--targets", "Y1", "--features", "X1,X99"], "feature column(s) 'X99'"),
+        (["--targets", "Y1", "--model", "magic"], "Available models: ridge"),
+        (["--targets", "Y1", "--param", "beta=2"], "has no parameter 'beta'"),
+        (["--targets", "Y1", "--param", "alpha"], "write it as NAME=VALUE"),
+        (["--targets", "Y1,Y2", "--task-column", "X1"], "exactly one target"),
+        (["--targets", "Y1", "--param", "alpha=-1"], "fitting group-lasso failed"),
+    ],
+)
+def test_fit_errors(enb_csv, tmp_path, capsys, args, message):
+    status = main(["fit", str(enb_csv), *args, "-o", str(tmp_path / "m.joblib")])
+    assert status == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "m.joblib").exists()
+
+
+def test_non_numeric_feature(enb_csv, tmp_path, capsys):
+    path = _bad_csv(tmp_path, enb_csv, "text")
+    assert main(["fit", str(path), "--targets", "Y1,Y2"]) == 2
+    err = capsys.readouterr().err
+    assert "'X3'" in err and "not numeric" in err and "'high' in data row 6" in err
+
+
+def test_predict_errors(enb_csv, tmp_path, capsys):
+    model = tmp_path / "m.joblib"
+    run(["fit", enb_csv, "--targets", "Y1,Y2", "--model", "ridge", "-o", model])
+    frame = pd.read_csv(enb_csv).drop(columns=["X5"])
+    path = tmp_path / "less.csv"
+    frame.to_csv(path, index=False)
+    assert main(["predict", str(model), str(path)]) == 2
+    assert "feature column(s) 'X5' not found" in capsys.readouterr().err
+    assert main(["predict", str(enb_csv), str(enb_csv)]) == 2
+    assert "not written by 'skmtl fit'" in capsys.readouterr().err
+    assert main(["predict", str(tmp_path / "none.joblib"), str(enb_csv)]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["evaluate", str(model), str(enb_csv), "--targets", "Y1"]) == 2
+    assert "predicts 2 target(s)" in capsys.readouterr().err
+
+
+def test_help_lists_models(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["fit", "--help"])
+    assert exc.value.code == 0
+    text = capsys.readouterr().out
+    for name in ("ridge", "pooled-ridge", "group-lasso"):
+        assert f"  {name} " in text
+    assert run(["models"])[1].splitlines()[2].startswith("group-lasso")
+
+
+def test_registry_guard(monkeypatch):
+    assert {"ridge", "pooled-ridge", "group-lasso"} <= set(_registry.available_models())
+    monkeypatch.setitem(
+        _registry.MODELS, "ghost", _registry.ModelSpec("skmtl.nowhere:Ghost", "x")
+    )
+    monkeypatch.setitem(
+        _registry.MODELS, "ghost2", _registry.ModelSpec("skmtl.linear:Ghost", "x")
+    )
+    assert "ghost" not in _registry.available_models()
+    assert "ghost2" not in _registry.available_models()
+    with pytest.raises(ValueError, match="cannot be imported"):
+        _registry.get_model("ghost")
+
+
+@pytest.mark.parametrize("name", list(_registry.available_models()))
+def test_default_grids_are_valid(name):
+    """Every registered grid names real parameters and fits in a search."""
+    from sklearn.model_selection import GridSearchCV
+
+    from skmtl.datasets import make_multitask_regression
+
+    cls, spec = _registry.get_model(name)
+    assert set(spec.grid) <= set(cls().get_params())
+    if spec.path.startswith("skmtl.neural"):
+        return  # names checked; fitting nets belongs to their own tests
+    X, Y = make_multitask_regression(40, 5, 2, random_state=0)
+    small = {k: v[:2] for k, v in spec.grid.items()}
+    GridSearchCV(cls(), small, cv=2).fit(X, Y)
+
+
+def test_average_rrmse_by_hand():
+    Y_train = np.array([[0.0, 10.0], [2.0, 10.0]])  # means 1 and 10
+    Y_true = np.array([[1.0, 11.0], [3.0, 13.0]])
+    Y_pred = np.array([[1.0, 12.0], [2.0, 13.0]])
+    # target 0: sqrt(1 / (0 + 4)) = 0.5; target 1: sqrt(1 / (1 + 9))
+    expected = (0.5 + np.sqrt(0.1)) / 2
+    assert average_rrmse(Y_true, Y_pred, Y_train) == pytest.approx(expected)
+
+
+def test_mtr_suite_small():
+    result = mtr_suite(
+        datasets=("slump",), n_folds=2, models=("ridge",), show_progress=False
+    )
+    assert result.header[1] == "slump aRRMSE"
+    names = [row[0] for row in result.rows]
+    assert any("RegressorChain" in n for n in names)
+    assert any("MultiOutputRegressor(GBR)" in n for n in names)
+    for values in result.raw.values():
+        assert 0 < np.mean(values["slump"]) < 1  # better than the training mean
+    assert "| skmtl ridge" in result.to_markdown()
+
+
+def test_speed_suite_reaches_the_same_objective():
+    result = speed_suite(problems=((60, 30, 3, 0.2),), repeats=1, show_progress=False)
+    (found,) = result.raw.values()
+    for secs, _, subopt in found.values():
+        assert secs > 0 and subopt <= 1e-6
+    assert float(result.rows[0][-1]) > 0
+
+
+def test_benchmark_command_writes_markdown(tmp_path, monkeypatch):
+    import skmtl._benchmarks as bench
+
+    calls = {}
+
+    def fake(**kwargs):
+        calls.update(kwargs)
+        return bench.SuiteResult("mtr", "T", "P", ["model", "x"], [["a", "1"]])
+
+    monkeypatch.setitem(bench.SUITES, "mtr", fake)
+    target = tmp_path / "results.md"
+    status, text = run(
+        ["benchmark", "--suite", "mtr", "--n-folds", "3", "--models", "ridge",
+         "--no-progress", "--output", target]
+    )  # fmt: skip
+    assert status == 0 and "| a | 1 |" in text
+    assert calls == {
+        "n_folds": 3,
+        "random_state": 0,
+        "show_progress": False,
+        "models": ["ridge"],
+    }
+    written = target.read_text()
+    assert "cpu_count" in written and "scikit-learn" in written and "UTC" in written
+
+
+def test_text_progress_bar_without_tqdm(monkeypatch):
+    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm -> ImportError
+    buf = io.StringIO()
+    with progress(4, "demo", file=buf) as bar:
+        for _ in range(4):
+            bar.update()
+    assert buf.getvalue().rstrip().endswith("demo [" + "#" * 30 + "] 4/4")
+    silent = io.StringIO()
+    with progress(2, "x", enabled=False, file=silent) as bar:
+        bar.update()
+    assert silent.getvalue() == ""
+
+
+def test_entry_point_subprocess(enb_csv, tmp_path):
+    """``python -m skmtl`` runs the same command."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    model = tmp_path / "m.joblib"
+    done = subprocess.run(
+        [sys.executable, "-m", "skmtl", "fit", str(enb_csv), "--targets", "Y1,Y2",
+         "--model", "ridge", "-o", str(model)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "fitted ridge (PerTaskRidge)" in done.stdout and model.exists()
+    bad = subprocess.run(
+        [sys.executable, "-m", "skmtl", "fit", str(enb_csv), "--targets", "Y1",
+         "--model", "nope"],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "Available models" in bad.stderr
+
+
+def test_csv_without_pandas_is_a_clear_error(enb_csv, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas -> ImportError
+    assert main(["fit", str(enb_csv), "--targets", "Y1,Y2"]) == 2
+    assert "needs pandas: pip install pandas" in capsys.readouterr().err

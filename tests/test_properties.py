@@ -1,0 +1,193 @@
+"""Property tests (hypothesis) that every skmtl estimator must satisfy.
+
+Estimators are found automatically; ``SKIP`` lists the properties an estimator
+cannot have, with the reason.
+"""
+
+import inspect
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sklearn.base import ClassifierMixin, clone
+
+from skmtl.utils import all_estimators, wide_to_long
+
+#: {estimator name: {property: reason}}
+_SPLIT = (
+    "members are fitted on a random per-task validation split drawn row by row, "
+    "so reordering rows or tasks changes the split"
+)
+_CV = (
+    "the internal cross-validation folds follow the row order and the layout, so "
+    "another order or layout can select another hyper-parameter"
+)
+SKIP = {
+    "ParetoFrontRegressor": {"task_permutation": _SPLIT, "sample_permutation": _SPLIT},
+    "MeanRegularizedMultiTaskCV": {
+        "sample_permutation": _CV,
+        "wide_long": _CV,
+        "warm_start": "warm_start applies to the refit along the grid, not to n_iter_",
+    },
+    "TraceNormMultiTaskCV": {
+        "sample_permutation": _CV,
+        "wide_long": _CV,
+        "warm_start": "warm_start applies to the refit along the grid, not to n_iter_",
+    },
+    "MultiTaskGroupLassoCV": {"sample_permutation": _CV, "wide_long": _CV},
+    "DirtyMultiTaskCV": {"sample_permutation": _CV, "wide_long": _CV},
+}
+
+
+def _is_clf(cls):
+    """Whether an estimator class is a classifier (works on classes)."""
+    return issubclass(cls, ClassifierMixin)
+
+
+def _targets(cls, Y):
+    """Balanced binary labels (NaN kept) for classifiers, Y itself otherwise."""
+    if not _is_clf(cls):
+        return Y
+    return np.where(np.isnan(Y), np.nan, (Y > np.nanmedian(Y, axis=0)).astype(float))
+
+
+#: Constructor arguments for these tests (tight tolerances so that solutions
+#: of iterative solvers are comparable to 1e-6).
+PARAMS = {
+    "MultiTaskGroupLasso": {"alpha": 0.05, "tol": 1e-10, "max_iter": 20_000},
+    "SharedRepresentationRegressor": {"tol": 1e-10, "max_iter": 100_000},
+    "MultiTaskGroupLassoClassifier": {"tol": 1e-10, "max_iter": 50_000},
+    "MeanRegularizedMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
+    "TraceNormMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
+}
+
+SETTINGS = settings(
+    max_examples=8,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def _estimators(prop):
+    out = []
+    for name, cls in all_estimators():
+        reason = SKIP.get(name, {}).get(prop)
+        marks = [pytest.mark.skip(reason=reason)] if reason else []
+        out.append(pytest.param(cls, id=name, marks=marks))
+    return out
+
+
+def _make(cls, **extra):
+    params = dict(PARAMS.get(cls.__name__, {}))
+    if "random_state" in inspect.signature(cls.__init__).parameters:
+        params.setdefault("random_state", 0)
+    params.update(extra)
+    return cls(**params)
+
+
+@st.composite
+def wide_problems(draw):
+    n = draw(st.integers(12, 30))
+    d = draw(st.integers(2, 6))
+    T = draw(st.integers(2, 4))
+    seed = draw(st.integers(0, 2**31 - 1))
+    missing = draw(st.sampled_from([0.0, 0.25]))
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    Y = X @ rng.standard_normal((d, T)) + 0.5 * rng.standard_normal((n, T))
+    if missing:
+        drop = rng.random((n, T)) < missing
+        drop[:3] = False  # every task keeps labels
+        Y[drop] = np.nan
+    return X, Y, rng
+
+
+def _close(a, b):
+    scale = max(1.0, float(np.max(np.abs(a))))
+    np.testing.assert_allclose(a, b, atol=1e-6 * scale, rtol=1e-6)
+
+
+@pytest.mark.parametrize("cls", _estimators("task_permutation"))
+@SETTINGS
+@given(problem=wide_problems())
+def test_permuting_tasks_permutes_coef(cls, problem):
+    X, Y, rng = problem
+    Y = _targets(cls, Y)
+    perm = rng.permutation(Y.shape[1])
+    a = _make(cls).fit(X, Y)
+    b = _make(cls).fit(X, Y[:, perm])
+    _close(a.coef_[perm], b.coef_)
+    _close(a.predict(X)[:, perm], b.predict(X))
+
+
+@pytest.mark.parametrize("cls", _estimators("sample_permutation"))
+@SETTINGS
+@given(problem=wide_problems())
+def test_permuting_samples_leaves_the_model(cls, problem):
+    X, Y, rng = problem
+    Y = _targets(cls, Y)
+    perm = rng.permutation(X.shape[0])
+    a = _make(cls).fit(X, Y)
+    b = _make(cls).fit(X[perm], Y[perm])
+    _close(a.predict(X), b.predict(X))
+
+
+@pytest.mark.parametrize("cls", _estimators("wide_long"))
+@SETTINGS
+@given(problem=wide_problems())
+def test_wide_and_long_give_the_same_model(cls, problem):
+    X, Y, _ = problem
+    Y = _targets(cls, Y)
+    wide = _make(cls).fit(X, Y)
+    X_long, y_long = wide_to_long(X, Y)
+    long = _make(cls, task_column=-1).fit(X_long, y_long)
+    rows = np.nonzero(~np.isnan(Y.T))[1]
+    _close(wide.predict(X)[rows, X_long[:, -1].astype(int)], long.predict(X_long))
+
+
+@pytest.mark.parametrize("cls", _estimators("determinism"))
+def test_refit_is_deterministic(cls):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((30, 4))
+    Y = _targets(cls, X @ rng.standard_normal((4, 3)) + rng.standard_normal((30, 3)))
+    a = _make(cls).fit(X, Y).predict(X)
+    b = _make(cls).fit(X, Y).predict(X)
+    np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("cls", _estimators("serialization"))
+def test_pickle_and_joblib_round_trips(cls, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((30, 4))
+    Y = _targets(cls, X @ rng.standard_normal((4, 3)) + rng.standard_normal((30, 3)))
+    est = _make(cls).fit(X, Y)
+    expected = est.predict(X)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), expected)
+    joblib.dump(est, tmp_path / "model.joblib")
+    np.testing.assert_array_equal(
+        joblib.load(tmp_path / "model.joblib").predict(X), expected
+    )
+    np.testing.assert_array_equal(clone(est).fit(X, Y).predict(X), expected)
+
+
+def _warm_startable():
+    return [
+        p
+        for p in _estimators("warm_start")
+        if "warm_start" in inspect.signature(p.values[0].__init__).parameters
+    ]
+
+
+@pytest.mark.parametrize("cls", _warm_startable())
+def test_warm_start_from_the_solution_converges_in_one_step(cls):
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((40, 5))
+    Y = _targets(cls, X @ rng.standard_normal((5, 3)) + rng.standard_normal((40, 3)))
+    est = _make(cls, warm_start=True).fit(X, Y)
+    coef = est.coef_.copy()
+    est.fit(X, Y)
+    assert est.n_iter_ <= 1
+    _close(coef, est.coef_)
