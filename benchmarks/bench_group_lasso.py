@@ -327,6 +327,8 @@ def main():
             print_table(
                 "Per-task designs (skmtl long data vs mutar)", rows, "skmtl (long)"
             )
+        if args.sweep:
+            sweep(args)
 
 
 if __name__ == "__main__":
