@@ -312,7 +312,14 @@ def main():
         help="also time skmtl and scikit-learn for 10, 50 and 150 informative "
         "features (sensitivity to the support size)",
     )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="one timing per cell, no cvxpy, no per-task table (a smoke run)",
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.repeat, args.cvxpy_timeout, args.skip_per_task = 1, 0.0, True
     TIMEOUT[0] = args.cvxpy_timeout
     print(
         f"best of {args.repeat}; {args.threads} BLAS thread(s); "
