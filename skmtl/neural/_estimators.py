@@ -36,7 +36,7 @@ def _optimizer_class(name):
 
 
 def _module_class(architecture):
-    from ._modules import MMoE, PLE, SharedBottom
+    from ._modules import PLE, MMoE, SharedBottom
 
     return {"shared_bottom": SharedBottom, "mmoe": MMoE, "ple": PLE}[architecture]
 
@@ -354,7 +354,7 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
     def _offsets(self):
         dims = [
             len(c) if k == "multiclass" else 1
-            for k, c in zip(self.task_types_, self._classes)
+            for k, c in zip(self.task_types_, self._classes, strict=True)
         ]
         return np.concatenate([[0], np.cumsum(dims)]).astype(int)
 
@@ -419,7 +419,7 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         y = np.asarray(y, dtype=float)
         ids, parts = per_task_arrays(y, pred, tasks=codes)
         scores = []
-        for tid, (yt, pt, _) in zip(ids, parts):
+        for tid, (yt, pt, _) in zip(ids, parts, strict=True):
             if len(yt) == 0:
                 continue
             kind = self.task_types_[int(tid)]

@@ -25,7 +25,10 @@ TASK_TYPES = ("regression", "binary", "multiclass")
 
 def output_dims(task_types, n_classes):
     """Width of each task's head: 1, 1 or ``n_classes[t]``."""
-    return [int(k) if tt == "multiclass" else 1 for tt, k in zip(task_types, n_classes)]
+    return [
+        int(k) if tt == "multiclass" else 1
+        for tt, k in zip(task_types, n_classes, strict=True)
+    ]
 
 
 class MultiTaskLoss(nn.Module):

@@ -78,7 +78,7 @@ class _Heads(nn.Module):
         if isinstance(features, torch.Tensor):
             outs = [tower(features) for tower in self.towers]
         else:
-            outs = [tower(f) for tower, f in zip(self.towers, features)]
+            outs = [tower(f) for tower, f in zip(self.towers, features, strict=True)]
         return torch.cat(outs, dim=1)
 
 
@@ -229,11 +229,11 @@ class _CGC(nn.Module):
         shared = [e(shared_input) for e in self.shared_experts]
         own = [
             [e(x) for e in experts]
-            for experts, x in zip(self.task_experts, task_inputs)
+            for experts, x in zip(self.task_experts, task_inputs, strict=True)
         ]
         outs = [
             self._mix(gate, x, own_t + shared)
-            for gate, x, own_t in zip(self.task_gates, task_inputs, own)
+            for gate, x, own_t in zip(self.task_gates, task_inputs, own, strict=True)
         ]
         shared_rep = None
         if self.shared_gate is not None:

@@ -42,7 +42,7 @@ def _flat_grads(loss, params):
     return torch.cat(
         [
             (g if g is not None else torch.zeros_like(p)).reshape(-1)
-            for g, p in zip(grads, params)
+            for g, p in zip(grads, params, strict=True)
         ]
     )
 
