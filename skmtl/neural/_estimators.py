@@ -148,7 +148,7 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         """Per-task types: 'regression', 'classification', 'binary', 'multiclass'."""
         raise NotImplementedError
 
-    def _encode_targets(self, data, reset):
+    def _encode_targets(self, data, reset, given_classes=None):
         """Encode targets for the net; set ``classes_``, ``y_mean_``, ``y_scale_``.
 
         Returns the float32 target array: (n, n_tasks) with NaN (wide) or
@@ -168,12 +168,23 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
                         scale[t] = sd if sd > 0 else 1.0
                     continue
                 labels = np.unique(y_t)
+                if given_classes is not None:
+                    labels = np.unique(np.asarray(given_classes[t], dtype=float))
                 if len(labels) < 2:
                     raise ValueError(
-                        f"Classification task {data.tasks[t]!r} has a single class "
+                        f"Classification task {data.tasks[t]!r} has only one class "
                         f"({labels.tolist()}); each classification task needs at "
                         "least 2 classes."
                     )
+                if np.any(labels != np.round(labels)):
+                    raise ValueError(
+                        f"Unknown label type: continuous. Task {data.tasks[t]!r} "
+                        "has non-integer labels; classification tasks need class "
+                        "labels (integers), use a regression task for continuous "
+                        "targets."
+                    )
+                if np.all(np.abs(labels) < 2**53):
+                    labels = labels.astype(np.int64)
                 if types[t] == "binary" and len(labels) != 2:
                     raise ValueError(
                         f"Task {data.tasks[t]!r} is declared 'binary' but has "
@@ -212,6 +223,23 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         return Y
 
     # ------------------------------------------------------------ the net
+    @staticmethod
+    def _per_task_classes(classes, n_tasks):
+        """``classes`` for every task: one array shared by all, or a list."""
+        if (
+            isinstance(classes, list | tuple)
+            and len(classes) == n_tasks
+            and all(np.ndim(c) == 1 for c in classes)
+        ):
+            return [np.asarray(c) for c in classes]
+        arr = np.asarray(classes)
+        if arr.ndim == 1:
+            return [arr] * n_tasks
+        raise ValueError(
+            "classes must be one array of labels (shared by every task) or a "
+            f"list of {n_tasks} arrays, one per task."
+        )
+
     def _check_device(self):
         torch = _torch()
         if str(self.device).startswith("cuda") and not torch.cuda.is_available():
@@ -302,26 +330,29 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             **kw,
         )
 
-    def _fit(self, X, y, *, partial):
+    def _fit(self, X, y, *, partial, classes=None):
         torch = _torch()
         self._check_device()
         first = not (hasattr(self, "net_") and (partial or self.warm_start))
         data = self._validate_fit(X, y, reset=first)
-        Y = self._encode_targets(data, reset=first)
+        if classes is not None and first:
+            classes = self._per_task_classes(classes, data.n_tasks)
+        Y = self._encode_targets(
+            data, reset=first, given_classes=classes if first else None
+        )
         Xf = np.asarray(data.X, dtype=np.float32)
         if first:
-            seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-            self._seed = seed
-            self.net_ = self._build_net(Xf.shape[1], data.layout, seed)
-            self.net_.initialize()
-        step_seed = self._seed + len(self.net_.history)
+            self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+            self.net_ = self._build_net(Xf.shape[1], data.layout, self._seed)
         with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Mean of empty slice.*")
-            torch.manual_seed(step_seed)
-            if partial:
-                self.net_.partial_fit(Xf, Y, epochs=1)
-            else:
-                self.net_.partial_fit(Xf, Y)
+            warnings.filterwarnings("ignore", message=".*NumPy array is not writable.*")
+            if first:
+                torch.manual_seed(self._seed)
+                self.net_.initialize()
+            torch.manual_seed(self._seed + 1 + len(self.net_.history))
+            self.net_.max_epochs = 1 if partial else self.max_epochs
+            self.net_.partial_fit(Xf, Y)
         self.n_iter_ = len(self.net_.history)
         self._set_diagnostics()
         return self
@@ -361,7 +392,14 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
     def _decode(self, out):
         """(n, n_tasks) predictions in label space from the raw output."""
         off = self._offsets()
-        pred = np.empty((out.shape[0], len(self.task_types_)))
+        int_labels = all(
+            k == "regression" or c.dtype.kind == "i"
+            for k, c in zip(self.task_types_, self._classes, strict=True)
+        ) and all(k != "regression" for k in self.task_types_)
+        pred = np.empty(
+            (out.shape[0], len(self.task_types_)),
+            dtype=np.int64 if int_labels else np.float64,
+        )
         for t, kind in enumerate(self.task_types_):
             block = out[:, off[t] : off[t + 1]]
             if kind == "regression":
@@ -995,7 +1033,7 @@ default=None
         """
         return self._fit(X, y, partial=False)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y, classes=None):
         """Train one more epoch on ``(X, y)`` (the first call builds the net).
 
         Parameters
@@ -1003,7 +1041,10 @@ default=None
         X : {array-like, DataFrame} of shape (n_samples, n_columns)
             Inputs; with ``task_column`` set, one column holds task ids.
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            Wide targets with ``NaN`` for missing labels, or long 1-D targets.
+            Wide labels with ``NaN`` for missing labels, or long 1-D labels.
+        classes : array-like or list of array-like, default=None
+            Labels of every task (one array for all tasks, or one per task),
+            used on the first call; later batches may not hold every class.
 
         Returns
         -------
@@ -1012,7 +1053,7 @@ default=None
         """
         if not hasattr(self, "net_"):
             self._validate_params()
-        return self._fit(X, y, partial=True)
+        return self._fit(X, y, partial=True, classes=classes)
 
     def predict_proba(self, X):
         """Class probabilities of every task.
