@@ -378,7 +378,9 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
     def _raw(self, X):
         torch = _torch()
         Xf = np.asarray(X, dtype=np.float32)
-        with torch.no_grad():
+        # the DataLoader draws a seed even without shuffling: keep the global
+        # generator untouched so that predicting has no side effect
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
             out = self.net_.forward(Xf, training=False, device="cpu")
         return out.numpy().astype(np.float64)
 

@@ -304,12 +304,16 @@ dropout, batch_norm
         return self.heads(task_inputs)
 
     def shared_parameters(self):
-        # Below the last level, task experts also feed the shared gate, hence
-        # every task: only task gates and last-level task experts are private.
+        # Task experts of level l feed the shared gate of level l unless l is
+        # the last level; task gates of level l feed the task experts of level
+        # l + 1, hence every task, when l + 1 is not the last level.
+        last = len(self.levels) - 1
         params = []
-        for level in self.levels:
+        for l, level in enumerate(self.levels):
             params.extend(level.shared_experts.parameters())
-            if level.shared_gate is not None:
+            if l < last:
                 params.extend(level.shared_gate.parameters())
                 params.extend(level.task_experts.parameters())
+            if l < last - 1:
+                params.extend(level.task_gates.parameters())
         return params
