@@ -309,11 +309,11 @@ dropout, batch_norm
         # l + 1, hence every task, when l + 1 is not the last level.
         last = len(self.levels) - 1
         params = []
-        for l, level in enumerate(self.levels):
+        for k, level in enumerate(self.levels):
             params.extend(level.shared_experts.parameters())
-            if l < last:
+            if k < last:
                 params.extend(level.shared_gate.parameters())
                 params.extend(level.task_experts.parameters())
-            if l < last - 1:
+            if k < last - 1:
                 params.extend(level.task_gates.parameters())
         return params
