@@ -254,7 +254,7 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         from skorch.dataset import ValidSplit
 
         from ._losses import output_dims
-        from ._net import DIAGNOSTIC_KEYS, MultiTaskSkorchNet
+        from ._net import DIAGNOSTIC_KEYS, MultiTaskSkorchNet, TensorBatchIterator
 
         out_dims = output_dims(
             self.task_types_,
@@ -324,6 +324,8 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             train_split=train_split,
             callbacks=callbacks,
             callbacks__print_log__keys_ignored=DIAGNOSTIC_KEYS,
+            iterator_train=TensorBatchIterator,
+            iterator_valid=TensorBatchIterator,
             iterator_train__shuffle=True,
             device=self.device,
             verbose=int(self.verbose),

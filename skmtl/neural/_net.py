@@ -133,7 +133,8 @@ class MultiTaskSkorchNet(NeuralNet):
         return losses.sum() if w is None else (w * losses).sum()
 
     def train_step_single(self, batch, **fit_params):
-        self._set_training(True)
+        if not self.module_.training:  # train() walks every submodule: skip it
+            self._set_training(True)
         Xi, yi = unpack_data(batch)
         y_pred = self.infer(Xi, **fit_params)
         yi = to_tensor(yi, device=self.device)
@@ -242,3 +243,82 @@ class MultiTaskSkorchNet(NeuralNet):
         if cos is not None:
             self.history.record("grad_cosine", cos.tolist())
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+
+
+class TensorBatchIterator:
+    """Mini-batches sliced from whole tensors (a lean ``DataLoader``).
+
+    skorch's default ``DataLoader`` fetches each row through
+    ``Dataset.__getitem__`` and collates them, which dominates the time of a
+    small tabular net. This iterator indexes the whole arrays once per batch.
+    It understands skorch's ``Dataset`` (and the ``Subset`` made by
+    ``ValidSplit``); any other dataset falls back to a ``DataLoader``. The
+    shuffling permutation comes from torch's global generator, like
+    ``DataLoader``'s.
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset or torch.utils.data.Subset of one
+    batch_size : int, default=64
+    shuffle : bool, default=False
+    **kwargs
+        Only used by the ``DataLoader`` fallback.
+    """
+
+    def __init__(self, dataset, batch_size=64, shuffle=False, **kwargs):
+        self.batch_size = len(dataset) if batch_size in (-1, None) else batch_size
+        self.shuffle = shuffle
+        self.fallback = None
+        arrays = _dataset_arrays(dataset)
+        if arrays is None:
+            self.fallback = torch.utils.data.DataLoader(
+                dataset, batch_size=self.batch_size, shuffle=shuffle, **kwargs
+            )
+            return
+        self.X, self.y = arrays
+
+    def __len__(self):
+        if self.fallback is not None:
+            return len(self.fallback)
+        return -(-len(self.X) // self.batch_size)
+
+    def __iter__(self):
+        if self.fallback is not None:
+            yield from self.fallback
+            return
+        n, bs = len(self.X), self.batch_size
+        order = torch.randperm(n) if self.shuffle else None
+        for start in range(0, n, bs):
+            rows = (
+                order[start : start + bs] if self.shuffle else slice(start, start + bs)
+            )
+            yield self.X[rows], (None if self.y is None else self.y[rows])
+
+
+def _as_tensor(a):
+    if a is None:
+        return None
+    if isinstance(a, torch.Tensor):
+        return a
+    if isinstance(a, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(a))
+    return None
+
+
+def _dataset_arrays(dataset):
+    from skorch.dataset import Dataset
+
+    indices = None
+    if isinstance(dataset, torch.utils.data.Subset):
+        indices = np.asarray(dataset.indices)
+        dataset = dataset.dataset
+    if type(dataset) is not Dataset:
+        return None
+    X, y = _as_tensor(dataset.X), _as_tensor(dataset.y)
+    if X is None or (dataset.y is not None and y is None):
+        return None
+    if indices is not None:
+        idx = torch.as_tensor(indices, dtype=torch.long)
+        X = X[idx]
+        y = None if y is None else y[idx]
+    return X, y
