@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -81,67 +82,6 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         "callbacks": [list, None],
         "task_column": [None, numbers.Integral, str],
     }
-
-    def __init__(
-        self,
-        *,
-        trunk_layer_sizes=(64, 64),
-        head_layer_sizes=(),
-        activation="relu",
-        dropout=0.0,
-        batch_norm=False,
-        architecture="shared_bottom",
-        n_experts=4,
-        n_task_experts=1,
-        weighting="equal",
-        weighting_params=None,
-        aggregator=None,
-        aggregator_params=None,
-        optimizer="adam",
-        lr=1e-3,
-        weight_decay=0.0,
-        batch_size=64,
-        max_epochs=100,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        tol=1e-4,
-        track_gradient_conflicts=True,
-        warm_start=False,
-        random_state=None,
-        device="cpu",
-        verbose=0,
-        callbacks=None,
-        task_column=None,
-    ):
-        self.trunk_layer_sizes = trunk_layer_sizes
-        self.head_layer_sizes = head_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.batch_norm = batch_norm
-        self.architecture = architecture
-        self.n_experts = n_experts
-        self.n_task_experts = n_task_experts
-        self.weighting = weighting
-        self.weighting_params = weighting_params
-        self.aggregator = aggregator
-        self.aggregator_params = aggregator_params
-        self.optimizer = optimizer
-        self.lr = lr
-        self.weight_decay = weight_decay
-        self.batch_size = batch_size
-        self.max_epochs = max_epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.track_gradient_conflicts = track_gradient_conflicts
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.device = device
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.task_column = task_column
 
     # ----------------------------------------------------------- task types
     def _resolve_task_types(self, n_tasks):
@@ -357,7 +297,31 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             self.net_.partial_fit(Xf, Y)
         self.n_iter_ = len(self.net_.history)
         self._set_diagnostics()
+        if not partial:
+            self._warn_if_not_converged()
         return self
+
+    def _warn_if_not_converged(self):
+        """ConvergenceWarning when ``max_epochs`` ran out while still improving.
+
+        The criterion is the one of early stopping: the monitored loss
+        (``valid_loss`` with early stopping, else ``train_loss``) improved by
+        more than ``tol`` during the last ``n_iter_no_change`` epochs.
+        """
+        hist = self.net_.history
+        key = "valid_loss" if self.early_stopping else "train_loss"
+        losses = [h[key] for h in hist[-self.max_epochs :] if key in h]
+        k = self.n_iter_no_change
+        if len(losses) != self.max_epochs or len(losses) <= k:
+            return  # stopped early, or too few epochs to judge
+        if min(losses[:-k]) - min(losses[-k:]) > self.tol:
+            warnings.warn(
+                f"{type(self).__name__} reached max_epochs={self.max_epochs} while "
+                f"{key} was still improving by more than tol={self.tol} over the "
+                f"last n_iter_no_change={k} epochs; increase max_epochs (or use "
+                "early_stopping=True).",
+                ConvergenceWarning,
+            )
 
     def _set_diagnostics(self):
         hist = self.net_.history

@@ -4,12 +4,14 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -228,6 +230,16 @@ def test_warm_start_and_partial_fit(reg_data):
     for _ in range(4):
         p.partial_fit(X, Y)
     assert p.n_iter_ == 4 and p.gradient_conflicts_.shape[0] == 4
+
+
+def test_convergence_warning(reg_data):
+    X, Y = reg_data
+    params = dict(FAST, max_epochs=4, n_iter_no_change=2, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="max_epochs=4.*tol=0.0001"):
+        MultiTaskMLPRegressor(**params).fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        MultiTaskMLPRegressor(**params, tol=1e6).fit(X, Y)
 
 
 def test_early_stopping_records_valid_losses(reg_data):
