@@ -460,7 +460,7 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
     gradients instead of their sum; task-specific parameters keep their own
     gradients.
 
-    with the squared error as ``ell_t``. Tasks are columns of a wide ``Y``
+    Here ``ell_t`` is the squared error. Tasks are columns of a wide ``Y``
     (``NaN`` = missing label) or the ids of a task column (long data).
 
     Parameters
@@ -773,7 +773,7 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
     gradients instead of their sum; task-specific parameters keep their own
     gradients.
 
-    with ``ell_t`` the binary cross-entropy on one logit (2 classes) or the
+    Here ``ell_t`` is the binary cross-entropy on one logit (2 classes) or the
     cross-entropy on ``n_classes_t`` logits. Each task has its own classes;
     labels must be numbers (``NaN`` marks a missing label in wide ``Y``).
 
@@ -1079,7 +1079,7 @@ class MultiTaskNet(_BaseMultiTaskNeural):
     gradients instead of their sum; task-specific parameters keep their own
     gradients.
 
-    with ``ell_t`` the squared error (regression), binary cross-entropy (two
+    Here ``ell_t`` is the squared error (regression), binary cross-entropy (two
     classes) or cross-entropy (more classes) of each task.
 
     Parameters

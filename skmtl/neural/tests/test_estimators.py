@@ -323,3 +323,12 @@ def test_aggregator_reduces_worst_task_loss(aggregator):
     w_agg = worst(MultiTaskMLPRegressor(**params, aggregator=aggregator))
     assert w_equal > 0.9
     assert w_agg < 0.75 * w_equal
+
+
+def test_verbose_prints_epoch_table(reg_data, capsys):
+    X, Y = reg_data
+    MultiTaskMLPRegressor(**FAST, verbose=1, random_state=0).fit(X, Y)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "grad_cosine" not in out
+    MultiTaskMLPRegressor(**FAST, random_state=0).fit(X, Y)
+    assert capsys.readouterr().out == ""
