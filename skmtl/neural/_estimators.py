@@ -63,7 +63,11 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             "array-like",
         ],
         "weighting_params": [dict, None],
-        "aggregator": [StrOptions({"mgda", "pcgrad", "cagrad", "nash"}), None],
+        "aggregator": [
+            StrOptions({"mgda", "pcgrad", "cagrad", "nash"}),
+            callable,
+            None,
+        ],
         "aggregator_params": [dict, None],
         "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
@@ -194,7 +198,12 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         from skorch.dataset import ValidSplit
 
         from ._losses import output_dims
-        from ._net import DIAGNOSTIC_KEYS, MultiTaskSkorchNet, TensorBatchIterator
+        from ._net import (
+            DIAGNOSTIC_KEYS,
+            JacobianAggregator,
+            MultiTaskSkorchNet,
+            TensorBatchIterator,
+        )
 
         out_dims = output_dims(
             self.task_types_,
@@ -253,7 +262,11 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             criterion__layout=layout,
             weighting=self.weighting,
             weighting_params=self.weighting_params,
-            aggregator=self.aggregator,
+            aggregator=(
+                self.aggregator
+                if self.aggregator is None or isinstance(self.aggregator, str)
+                else JacobianAggregator(self.aggregator)
+            ),
             aggregator_params=self.aggregator_params,
             track_conflicts=self.track_gradient_conflicts,
             random_state=seed,
@@ -497,10 +510,13 @@ shape (n_tasks,), default='equal'
     weighting_params : dict, default=None
         Options of the weighting: ``temperature`` (dwa, default 2),
         ``alpha`` (gradnorm, default 1.5).
-    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, default=None
+    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, callable, default=None
         How the (weighted) task gradients on the shared parameters are combined
         into one update: min-norm MGDA (Sener & Koltun, 2018), PCGrad (Yu et
         al., 2020), CAGrad (Liu et al., 2021), Nash-MTL (Navon et al., 2022).
+        A callable receives the (n_tasks, n_shared_params) torch Jacobian and
+        returns the update direction: any torchjd aggregator fits, e.g.
+        ``torchjd.aggregation.UPGrad()`` (``pip install "skmtl[torchjd]"``).
         None back-propagates the weighted sum of the losses. Each costs
         ``n_tasks + 1`` backward passes per batch.
     aggregator_params : dict, default=None
@@ -807,10 +823,13 @@ shape (n_tasks,), default='equal'
     weighting_params : dict, default=None
         Options of the weighting: ``temperature`` (dwa, default 2),
         ``alpha`` (gradnorm, default 1.5).
-    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, default=None
+    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, callable, default=None
         How the (weighted) task gradients on the shared parameters are combined
         into one update: min-norm MGDA (Sener & Koltun, 2018), PCGrad (Yu et
         al., 2020), CAGrad (Liu et al., 2021), Nash-MTL (Navon et al., 2022).
+        A callable receives the (n_tasks, n_shared_params) torch Jacobian and
+        returns the update direction: any torchjd aggregator fits, e.g.
+        ``torchjd.aggregation.UPGrad()`` (``pip install "skmtl[torchjd]"``).
         None back-propagates the weighted sum of the losses. Each costs
         ``n_tasks + 1`` backward passes per batch.
     aggregator_params : dict, default=None
@@ -1121,10 +1140,13 @@ shape (n_tasks,), default='equal'
     weighting_params : dict, default=None
         Options of the weighting: ``temperature`` (dwa, default 2),
         ``alpha`` (gradnorm, default 1.5).
-    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, default=None
+    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, callable, default=None
         How the (weighted) task gradients on the shared parameters are combined
         into one update: min-norm MGDA (Sener & Koltun, 2018), PCGrad (Yu et
         al., 2020), CAGrad (Liu et al., 2021), Nash-MTL (Navon et al., 2022).
+        A callable receives the (n_tasks, n_shared_params) torch Jacobian and
+        returns the update direction: any torchjd aggregator fits, e.g.
+        ``torchjd.aggregation.UPGrad()`` (``pip install "skmtl[torchjd]"``).
         None back-propagates the weighted sum of the losses. Each costs
         ``n_tasks + 1`` backward passes per batch.
     aggregator_params : dict, default=None

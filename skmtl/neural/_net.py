@@ -26,7 +26,7 @@ from ._aggregators import get_aggregator
 from ._losses import MultiTaskLoss
 from ._weighting import make_weighting
 
-__all__ = ["MultiTaskSkorchNet", "DIAGNOSTIC_KEYS"]
+__all__ = ["DIAGNOSTIC_KEYS", "JacobianAggregator", "MultiTaskSkorchNet"]
 
 #: History keys holding lists (hidden from skorch's printed table).
 DIAGNOSTIC_KEYS = [
@@ -55,6 +55,35 @@ def _cosine(K):
     return C
 
 
+class JacobianAggregator:
+    """Adapter for a callable mapping the Jacobian to an update direction.
+
+    ``fn(J)`` receives the (n_tasks, n_shared_params) tensor of the weighted
+    task gradients and returns the (n_shared_params,) direction. torchjd's
+    aggregators (``torchjd.aggregation.UPGrad()``, ``MGDA()``, ...) have
+    exactly this signature, so any of them plugs in. The coefficients
+    ``beta`` with ``d = beta^T J`` are recovered by least squares (exact
+    whenever ``d`` lies in the span of the task gradients). The wrapper is not
+    a torch module, so skorch accepts it as a plain net parameter.
+    """
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, J):
+        d = self.fn(J)
+        if not isinstance(d, torch.Tensor) or d.shape != J.shape[1:]:
+            raise ValueError(
+                "A callable aggregator must map the (n_tasks, n_params) Jacobian "
+                f"to a tensor of shape ({J.shape[1]},); got "
+                f"{getattr(d, 'shape', type(d))}."
+            )
+        d = d.to(J.dtype)
+        J64, d64 = J.double().cpu().numpy(), d.double().cpu().numpy()
+        beta = np.linalg.lstsq(J64.T, d64, rcond=None)[0]
+        return d, beta
+
+
 class MultiTaskSkorchNet(NeuralNet):
     """skorch ``NeuralNet`` training a multi-head module on several tasks.
 
@@ -69,9 +98,11 @@ class MultiTaskSkorchNet(NeuralNet):
         See :func:`skmtl.neural._weighting.make_weighting`.
     weighting_params : dict or None, default=None
         Options of the weighting.
-    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'} or None, default=None
+    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, callable or None, \
+default=None
         Gradient aggregation on the shared parameters (None: back-propagate the
-        weighted sum of the losses).
+        weighted sum of the losses). A callable maps the (n_tasks, n_params)
+        Jacobian to the update direction, e.g. a torchjd aggregator.
     aggregator_params : dict or None, default=None
         Options of the aggregator (``c`` for cagrad).
     track_conflicts : bool, default=True
@@ -114,7 +145,13 @@ class MultiTaskSkorchNet(NeuralNet):
             self.weighting, n_tasks, self.weighting_params
         ).to(self.device)
         self.aggregator_fn_ = (
-            None if self.aggregator is None else get_aggregator(self.aggregator)
+            None
+            if self.aggregator is None
+            else get_aggregator(self.aggregator)
+            if isinstance(self.aggregator, str)
+            else self.aggregator
+            if isinstance(self.aggregator, JacobianAggregator)
+            else JacobianAggregator(self.aggregator)
         )
         self.rng_ = np.random.default_rng(self.random_state)
         self.diag_pending_ = True
@@ -187,11 +224,18 @@ class MultiTaskSkorchNet(NeuralNet):
             objective.backward(inputs=others)
         w = W.weights().double().cpu().numpy()
         coef = np.zeros(T)
-        if len(act):
-            Kw = K[np.ix_(act, act)] * np.outer(w[act], w[act])
-            beta = self.aggregator_fn_(Kw, self.rng_, **(self.aggregator_params or {}))
-            coef[act] = np.asarray(beta) * w[act]
-        d = torch.as_tensor(coef, dtype=G.dtype, device=G.device) @ G
+        if isinstance(self.aggregator_fn_, JacobianAggregator):
+            wt = torch.as_tensor(w[act], dtype=G.dtype, device=G.device)
+            d, beta = self.aggregator_fn_(wt[:, None] * G[act])
+            coef[act] = beta * w[act]
+        else:
+            if len(act):
+                Kw = K[np.ix_(act, act)] * np.outer(w[act], w[act])
+                beta = self.aggregator_fn_(
+                    Kw, self.rng_, **(self.aggregator_params or {})
+                )
+                coef[act] = np.asarray(beta) * w[act]
+            d = torch.as_tensor(coef, dtype=G.dtype, device=G.device) @ G
         start = 0
         for p in shared:
             n = p.numel()

@@ -332,3 +332,41 @@ def test_verbose_prints_epoch_table(reg_data, capsys):
     assert "train_loss" in out and "grad_cosine" not in out
     MultiTaskMLPRegressor(**FAST, random_state=0).fit(X, Y)
     assert capsys.readouterr().out == ""
+
+
+def _sum_direction(J):
+    return J.sum(0)
+
+
+def test_callable_aggregator_sum_equals_plain_backward(reg_data):
+    X, Y = reg_data
+    plain = MultiTaskMLPRegressor(**FAST, random_state=0).fit(X, Y)
+    summed = MultiTaskMLPRegressor(
+        **FAST, aggregator=_sum_direction, random_state=0
+    ).fit(X, Y)
+    assert np.allclose(plain.predict(X), summed.predict(X), atol=1e-5)
+    assert np.allclose(summed.task_weights_, 1.0, atol=1e-4)
+
+
+def test_callable_aggregator_bad_output(reg_data):
+    X, Y = reg_data
+    with pytest.raises(ValueError, match="callable aggregator must map"):
+        MultiTaskMLPRegressor(**FAST, aggregator=lambda J: J).fit(X, Y)
+
+
+def test_torchjd_aggregator_adapter(reg_data):
+    aggregation = pytest.importorskip("torchjd.aggregation")
+    from skmtl.neural._aggregators import mgda
+
+    G = torch.randn(
+        3, 20, dtype=torch.float64, generator=torch.Generator().manual_seed(0)
+    )
+    K = (G @ G.T).numpy()
+    ours = torch.as_tensor(mgda(K)) @ G
+    theirs = 3 * aggregation.MGDA(epsilon=1e-8, max_iters=10000)(G)
+    assert torch.allclose(ours, theirs, atol=1e-4)
+    X, Y = reg_data
+    m = MultiTaskMLPRegressor(**FAST, aggregator=aggregation.MGDA(), random_state=0)
+    m.fit(X, Y)
+    assert np.allclose(m.task_weights_.sum(1), 1.0, atol=1e-3)  # convex weights
+    assert np.array_equal(pickle.loads(pickle.dumps(m)).predict(X), m.predict(X))
