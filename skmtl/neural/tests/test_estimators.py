@@ -169,6 +169,7 @@ def test_weightings_fit(reg_data, weighting):
         assert np.allclose(w, [1, 2, 0.5])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_classifier_binary_and_multiclass():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))
@@ -189,6 +190,7 @@ def test_classifier_binary_and_multiclass():
     assert clf.score(X, Y) > 0.85
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_mixed_tasks_net_long_layout():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 3))
@@ -298,6 +300,7 @@ def _conflict_problem(seed, n=512):
     return X, np.column_stack([ya, yb])
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("aggregator", ["nash", "cagrad"])
 def test_aggregator_reduces_worst_task_loss(aggregator):
     """Two tasks compete for a 2-unit bottleneck; task A's loss is 10^4 times
