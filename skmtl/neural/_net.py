@@ -224,17 +224,16 @@ default=None
             objective.backward(inputs=others)
         w = W.weights().double().cpu().numpy()
         coef = np.zeros(T)
-        if isinstance(self.aggregator_fn_, JacobianAggregator):
+        if not len(act):
+            d = torch.zeros(G.shape[1], dtype=G.dtype, device=G.device)
+        elif isinstance(self.aggregator_fn_, JacobianAggregator):
             wt = torch.as_tensor(w[act], dtype=G.dtype, device=G.device)
             d, beta = self.aggregator_fn_(wt[:, None] * G[act])
             coef[act] = beta * w[act]
         else:
-            if len(act):
-                Kw = K[np.ix_(act, act)] * np.outer(w[act], w[act])
-                beta = self.aggregator_fn_(
-                    Kw, self.rng_, **(self.aggregator_params or {})
-                )
-                coef[act] = np.asarray(beta) * w[act]
+            Kw = K[np.ix_(act, act)] * np.outer(w[act], w[act])
+            beta = self.aggregator_fn_(Kw, self.rng_, **(self.aggregator_params or {}))
+            coef[act] = np.asarray(beta) * w[act]
             d = torch.as_tensor(coef, dtype=G.dtype, device=G.device) @ G
         start = 0
         for p in shared:

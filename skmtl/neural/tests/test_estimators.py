@@ -155,12 +155,17 @@ def test_shared_parameters_partition(architecture):
             assert n_tasks <= 1
 
 
+@pytest.mark.parametrize("aggregator", [None, "mgda"])
 @pytest.mark.parametrize("weighting", ["uncertainty", "dwa", "gradnorm", [1, 2, 0.5]])
-def test_weightings_fit(reg_data, weighting):
+def test_weightings_fit(reg_data, weighting, aggregator):
     X, Y = reg_data
-    m = MultiTaskMLPRegressor(**FAST, weighting=weighting, random_state=0).fit(X, Y)
+    m = MultiTaskMLPRegressor(
+        **FAST, weighting=weighting, aggregator=aggregator, random_state=0
+    ).fit(X, Y)
     w = m.task_weights_
     assert w.shape == (3, 3) and np.all(np.isfinite(w))
+    if aggregator is not None:  # effective coefficients: not the raw weights
+        return
     if weighting == "gradnorm":
         assert np.allclose(w.sum(1), 3.0, atol=1e-4)
     if weighting == "uncertainty":  # learned: the weights moved from 1/2
