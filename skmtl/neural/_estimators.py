@@ -1,5 +1,6 @@
 """scikit-learn estimators wrapping :class:`MultiTaskSkorchNet`."""
 
+import copy
 import numbers
 import warnings
 
@@ -223,7 +224,8 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         elif self.architecture == "ple":
             module_kw["n_experts"] = self.n_experts
             module_kw["n_task_experts"] = self.n_task_experts
-        callbacks = list(self.callbacks or [])
+        # copies: skorch initialises callbacks in place, the parameter stays clean
+        callbacks = copy.deepcopy(list(self.callbacks or []))
         if self.early_stopping:
             callbacks.append(
                 (

@@ -378,3 +378,16 @@ def test_torchjd_aggregator_adapter(reg_data):
     m.fit(X, Y)
     assert np.allclose(m.task_weights_.sum(1), 1.0, atol=1e-3)  # convex weights
     assert np.array_equal(pickle.loads(pickle.dumps(m)).predict(X), m.predict(X))
+
+
+def test_skorch_callbacks_pass_through(reg_data):
+    from skorch.callbacks import LRScheduler
+
+    X, Y = reg_data
+    sched = LRScheduler(policy="StepLR", step_size=1, gamma=0.5)
+    m = MultiTaskMLPRegressor(**FAST, callbacks=[("lr", sched)], random_state=0).fit(
+        X, Y
+    )
+    lr = m.net_.optimizer_.param_groups[0]["lr"]
+    assert lr == pytest.approx(0.01 * 0.5**3)
+    assert not hasattr(sched, "lr_scheduler_")  # the parameter is not mutated
