@@ -54,3 +54,14 @@ def test_task_without_labels_in_batch():
     assert counts[1] == 0 and losses[1] == 0
     losses.sum().backward()
     assert torch.all(pred.grad[:, 1] == 0)
+
+
+def test_complete_labels_fast_path_matches_masked_path():
+    rng = np.random.default_rng(0)
+    pred = torch.tensor(rng.normal(size=(6, 3)), dtype=torch.float32)
+    y = torch.tensor(rng.normal(size=(6, 3)), dtype=torch.float32)
+    loss = MultiTaskLoss(["regression"] * 3, [1, 1, 1])
+    fast, n_fast = loss(pred, y)
+    values, mask = loss.split(y)  # the general masked computation by hand
+    masked = ((pred - values).square() * mask).sum(0) / mask.sum(0)
+    assert torch.allclose(fast, masked) and torch.equal(n_fast, mask.sum(0).float())
