@@ -13,7 +13,28 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl.utils import all_estimators
 
-#: {estimator name: {check name: reason}}.
+try:  # tiny nets run faster single-threaded; threads also oversubscribe xdist
+    import torch
+
+    torch.set_num_threads(1)
+except ImportError:  # pragma: no cover - the neural extra is optional
+    pass
+
+_PROBA_LIST = (
+    "predict_proba returns a list with one (n_samples, n_classes_t) array per "
+    "task (the MultiOutputClassifier convention), which the check indexes as "
+    "one array."
+)
+_ONE_D_Y_CLF = (
+    "the check passes a 1-D y directly; wide multi-task data needs Y of shape "
+    "(n_samples, n_tasks), so fit raises the layout error (a 2-D Y gets the "
+    "error the check looks for)."
+)
+_WIDE_PREDICT = (
+    "the check expects predict to return (n_samples,) for y of shape "
+    "(n_samples, 1); wide multi-task predict returns (n_samples, n_tasks)."
+)
+
 _PARETO_SPLIT = (
     "the validation split (validation_fraction=0.2) is drawn at random over the "
     "rows, so zero-weight rows and removed rows give different splits"
@@ -27,6 +48,7 @@ _PER_TASK_CLASSES = (
     "classes_[decision > 0] with a 2-D array); skmtl's multi-task classifiers "
     "have two labels per task, classes_ is a list with one array per task"
 )
+#: {estimator name: {check name: reason}}.
 EXPECTED_FAILURES = {
     "ClusteredMultiTask": {
         "check_methods_sample_order_invariance": (
@@ -56,8 +78,24 @@ EXPECTED_FAILURES = {
             "check_transformer_n_iter",
         )
     },
+    "MultiTaskMLPClassifier": {
+        "check_classifiers_one_label": _ONE_D_Y_CLF,
+        "check_classifiers_regression_target": _ONE_D_Y_CLF,
+        "check_classifiers_classes": (
+            "labels must be numbers: targets are validated as float so that NaN "
+            "can mark a missing label in wide Y; string labels are rejected."
+        ),
+        "check_classifiers_train": _WIDE_PREDICT,
+        "check_classifiers_train(readonly_memmap=True)": _WIDE_PREDICT,
+        "check_classifiers_train(readonly_memmap=True,X_dtype=float32)": (
+            _WIDE_PREDICT
+        ),
+        "check_methods_sample_order_invariance": _PROBA_LIST,
+    },
+    "MultiTaskNet": {"check_methods_sample_order_invariance": _PROBA_LIST},
 }
 
+_NEURAL_FAST = {"trunk_layer_sizes": (16,), "max_epochs": 10, "lr": 0.01}
 #: Constructor arguments that keep the checks fast; the defaults otherwise.
 FAST_PARAMS = {
     "MultiTaskGroupLassoCV": {"alphas": 5, "cv": 3},
@@ -66,6 +104,9 @@ FAST_PARAMS = {
     "ClusteredMultiTask": {"n_clusters": 1},
     "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
     "MeanRegularizedMultiTaskCV": {"alphas": [0.01, 1.0], "betas": [1.0], "cv": 3},
+    "MultiTaskMLPRegressor": _NEURAL_FAST,
+    "MultiTaskMLPClassifier": _NEURAL_FAST,
+    "MultiTaskNet": _NEURAL_FAST,
 }
 
 

@@ -1,0 +1,20 @@
+"""Neural multi-task models on skorch (needs the ``neural`` extra).
+
+Shared-bottom, MMoE and PLE multi-head networks with masked per-task losses,
+task weighting ('equal', fixed, 'uncertainty', 'dwa', 'gradnorm') and
+gradient aggregation on the shared parameters ('mgda', 'pcgrad', 'cagrad',
+'nash'), behind scikit-learn's fit/predict for wide and long multi-task data.
+"""
+
+from ..utils import import_optional
+
+import_optional("torch", "neural")
+import_optional("skorch", "neural")
+
+from ._estimators import (  # noqa: E402
+    MultiTaskMLPClassifier,
+    MultiTaskMLPRegressor,
+    MultiTaskNet,
+)
+
+__all__ = ["MultiTaskMLPClassifier", "MultiTaskMLPRegressor", "MultiTaskNet"]

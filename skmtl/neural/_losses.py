@@ -1,0 +1,125 @@
+"""Masked per-task losses for wide (NaN = missing) and long (task code) targets.
+
+Targets reach the network already encoded (see ``_estimators``):
+
+* wide layout: a float tensor (batch, n_tasks) with ``NaN`` where a task has no
+  label; classification tasks hold the class index;
+* long layout: a float tensor (batch, 2) holding ``[task code, target]``; each
+  row only reaches its own task's head.
+
+The loss of task ``t`` on a batch is the mean, over the rows labelled for
+``t``, of the squared error (regression), the binary cross-entropy on one logit
+(binary) or the cross-entropy on ``n_classes`` logits (multiclass). A task with
+no labelled row in the batch gets loss 0 and count 0.
+"""
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+__all__ = ["MultiTaskLoss", "TASK_TYPES", "output_dims"]
+
+TASK_TYPES = ("regression", "binary", "multiclass")
+
+
+def output_dims(task_types, n_classes):
+    """Width of each task's head: 1, 1 or ``n_classes[t]``."""
+    return [
+        int(k) if tt == "multiclass" else 1
+        for tt, k in zip(task_types, n_classes, strict=True)
+    ]
+
+
+class MultiTaskLoss(nn.Module):
+    """Per-task masked losses of a multi-head output.
+
+    Parameters
+    ----------
+    task_types : sequence of {'regression', 'binary', 'multiclass'}
+        Kind of each task.
+    out_dims : sequence of int
+        Output width of each task's head in the concatenated output.
+    layout : {'wide', 'long'}
+        How the targets are encoded (see the module docstring).
+
+    Returns
+    -------
+    ``forward(y_pred, y_true)`` returns ``(losses, counts)``: two tensors of
+    shape (n_tasks,), the mean loss of each task over its labelled rows and
+    the number of those rows.
+    """
+
+    def __init__(self, task_types, out_dims, layout="wide"):
+        super().__init__()
+        self.task_types = list(task_types)
+        self.out_dims = [int(k) for k in out_dims]
+        self.layout = layout
+        offsets = np.concatenate([[0], np.cumsum(self.out_dims)])
+        self.offsets = offsets.tolist()
+        types = np.asarray(self.task_types)
+        self.reg_tasks = np.flatnonzero(types == "regression").tolist()
+        self.bin_tasks = np.flatnonzero(types == "binary").tolist()
+        self.multi_tasks = np.flatnonzero(types == "multiclass").tolist()
+        order = self.reg_tasks + self.bin_tasks + self.multi_tasks
+        self.inverse = np.argsort(order).tolist()
+        self._identity = order == list(range(len(order)))
+        self._all_regression = len(self.reg_tasks) == len(self.task_types)
+
+    @property
+    def n_tasks(self):
+        return len(self.task_types)
+
+    def split(self, y_true):
+        """Return ``(values, mask)``, both (batch, n_tasks); values 0 where masked."""
+        T = self.n_tasks
+        if self.layout == "wide":
+            mask = ~torch.isnan(y_true)
+            values = torch.where(mask, y_true, torch.zeros_like(y_true))
+            return values, mask
+        codes = y_true[:, 0].long()
+        v = y_true[:, 1]
+        tasks = torch.arange(T, device=y_true.device)
+        mask = (codes[:, None] == tasks[None, :]) & ~torch.isnan(v)[:, None]
+        values = torch.where(mask, v[:, None], torch.zeros((), dtype=v.dtype))
+        return values, mask
+
+    def forward(self, y_pred, y_true):
+        if self._all_regression and self.layout == "wide":
+            missing = torch.isnan(y_true)
+            if not missing.any():  # fast path: every label present
+                n = torch.full(
+                    (self.n_tasks,), float(len(y_true)), device=y_true.device
+                )
+                return (y_pred - y_true).square().mean(0), n
+        values, mask = self.split(y_true)
+        maskf = mask.to(y_pred.dtype)
+        counts = maskf.sum(0)
+        denom = counts.clamp(min=1.0)
+        pieces = []
+        off = self.offsets
+        if self.reg_tasks:
+            cols = [off[t] for t in self.reg_tasks]
+            if self._identity and len(cols) == y_pred.shape[1]:
+                pred, val, m = y_pred, values, maskf
+            else:
+                pred = y_pred[:, cols]
+                val = values[:, self.reg_tasks]
+                m = maskf[:, self.reg_tasks]
+            sq = (pred - val).square() * m
+            pieces.append(sq.sum(0) / denom[self.reg_tasks])
+        if self.bin_tasks:
+            cols = [off[t] for t in self.bin_tasks]
+            bce = F.binary_cross_entropy_with_logits(
+                y_pred[:, cols], values[:, self.bin_tasks], reduction="none"
+            )
+            m = maskf[:, self.bin_tasks]
+            pieces.append((bce * m).sum(0) / denom[self.bin_tasks])
+        for t in self.multi_tasks:
+            logits = y_pred[:, off[t] : off[t + 1]]
+            ce = F.cross_entropy(logits, values[:, t].long(), reduction="none")
+            pieces.append(((ce * maskf[:, t]).sum() / denom[t]).reshape(1))
+        losses = torch.cat(pieces)
+        if not self._identity:
+            losses = losses[self.inverse]
+        return losses, counts

@@ -1,0 +1,367 @@
+"""skorch net for multi-head modules: per-task losses, weighting, aggregation.
+
+:class:`MultiTaskSkorchNet` overrides only skorch's narrow hooks:
+
+* ``initialize_module`` builds the task weighting (a registered torch module, so
+  learnable weights reach the optimizer, the device and pickling);
+* ``train_step_single`` computes the per-task masked losses, optionally the
+  per-task gradients on the shared parameters (for an aggregator, GradNorm or
+  the conflict diagnostics), and fills ``.grad``; skorch's ``train_step`` still
+  zeroes the gradients, fires ``on_grad_computed`` and steps the optimizer;
+* ``get_loss`` gives the validation loss (the same per-task sum);
+* ``on_epoch_begin`` / ``on_epoch_end`` turn batch records into the per-epoch
+  history entries ``train_task_losses``, ``valid_task_losses``,
+  ``task_weights`` and ``grad_cosine``.
+
+The fit loop is skorch's own.
+"""
+
+import numpy as np
+import torch
+from skorch import NeuralNet
+from skorch.dataset import unpack_data
+from skorch.utils import to_tensor
+
+from ._aggregators import get_aggregator
+from ._losses import MultiTaskLoss
+from ._weighting import make_weighting
+
+__all__ = ["DIAGNOSTIC_KEYS", "JacobianAggregator", "MultiTaskSkorchNet"]
+
+#: History keys holding lists (hidden from skorch's printed table).
+DIAGNOSTIC_KEYS = [
+    "train_task_losses",
+    "valid_task_losses",
+    "task_weights",
+    "grad_cosine",
+]
+
+
+def _flat_grads(loss, params):
+    grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
+    return torch.cat(
+        [
+            (g if g is not None else torch.zeros_like(p)).reshape(-1)
+            for g, p in zip(grads, params, strict=True)
+        ]
+    )
+
+
+def _cosine(K):
+    norms = np.sqrt(np.clip(np.diag(K), 0, None))
+    denom = np.outer(norms, norms)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = np.where(denom > 0, K / denom, np.nan)
+    return C
+
+
+class JacobianAggregator:
+    """Adapter for a callable mapping the Jacobian to an update direction.
+
+    ``fn(J)`` receives the (n_tasks, n_shared_params) tensor of the weighted
+    task gradients and returns the (n_shared_params,) direction. torchjd's
+    aggregators (``torchjd.aggregation.UPGrad()``, ``MGDA()``, ...) have
+    exactly this signature, so any of them plugs in. The coefficients
+    ``beta`` with ``d = beta^T J`` are recovered by least squares (exact
+    whenever ``d`` lies in the span of the task gradients). The wrapper is not
+    a torch module, so skorch accepts it as a plain net parameter.
+    """
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, J):
+        d = self.fn(J)
+        if not isinstance(d, torch.Tensor) or d.shape != J.shape[1:]:
+            raise ValueError(
+                "A callable aggregator must map the (n_tasks, n_params) Jacobian "
+                f"to a tensor of shape ({J.shape[1]},); got "
+                f"{getattr(d, 'shape', type(d))}."
+            )
+        d = d.to(J.dtype)
+        J64, d64 = J.double().cpu().numpy(), d.double().cpu().numpy()
+        beta = np.linalg.lstsq(J64.T, d64, rcond=None)[0]
+        return d, beta
+
+
+class MultiTaskSkorchNet(NeuralNet):
+    """skorch ``NeuralNet`` training a multi-head module on several tasks.
+
+    Parameters
+    ----------
+    module : torch.nn.Module class or instance
+        A module of :mod:`skmtl.neural._modules` (one concatenated output and a
+        ``shared_parameters()`` method).
+    criterion : class, default=MultiTaskLoss
+        Returns per-task losses and label counts.
+    weighting : str or array-like, default='equal'
+        See :func:`skmtl.neural._weighting.make_weighting`.
+    weighting_params : dict or None, default=None
+        Options of the weighting.
+    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, callable or None, \
+default=None
+        Gradient aggregation on the shared parameters (None: back-propagate the
+        weighted sum of the losses). A callable maps the (n_tasks, n_params)
+        Jacobian to the update direction, e.g. a torchjd aggregator.
+    aggregator_params : dict or None, default=None
+        Options of the aggregator (``c`` for cagrad).
+    track_conflicts : bool, default=True
+        Record the cosine between task gradients on the shared parameters. It
+        costs ``n_tasks + 1`` backward passes on the first batch of each epoch
+        when no method needs the task gradients anyway (then every batch is
+        used).
+    random_state : int or None, default=None
+        Seed of the random order of PCGrad's projections.
+    **kwargs
+        Passed to :class:`skorch.NeuralNet`.
+    """
+
+    def __init__(
+        self,
+        module,
+        *args,
+        criterion=MultiTaskLoss,
+        weighting="equal",
+        weighting_params=None,
+        aggregator=None,
+        aggregator_params=None,
+        track_conflicts=True,
+        random_state=None,
+        **kwargs,
+    ):
+        super().__init__(module, criterion, *args, **kwargs)
+        self.weighting = weighting
+        self.weighting_params = weighting_params
+        self.aggregator = aggregator
+        self.aggregator_params = aggregator_params
+        self.track_conflicts = track_conflicts
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ init
+    def initialize_module(self):
+        super().initialize_module()
+        n_tasks = self.module_.n_tasks
+        self.weighting_ = make_weighting(
+            self.weighting, n_tasks, self.weighting_params
+        ).to(self.device)
+        self.aggregator_fn_ = (
+            None
+            if self.aggregator is None
+            else get_aggregator(self.aggregator)
+            if isinstance(self.aggregator, str)
+            else self.aggregator
+            if isinstance(self.aggregator, JacobianAggregator)
+            else JacobianAggregator(self.aggregator)
+        )
+        self.rng_ = np.random.default_rng(self.random_state)
+        self.diag_pending_ = True
+        return self
+
+    # -------------------------------------------------------------- training
+    def _report_weights(self):
+        """Constant per-task factors of the reported train/valid loss."""
+        w = self.weighting
+        if isinstance(w, str):
+            return None
+        return torch.as_tensor(np.asarray(w, dtype=np.float32), device=self.device)
+
+    def _total(self, losses):
+        w = self._report_weights()
+        return losses.sum() if w is None else (w * losses).sum()
+
+    def train_step_single(self, batch, **fit_params):
+        if not self.module_.training:  # train() walks every submodule: skip it
+            self._set_training(True)
+        Xi, yi = unpack_data(batch)
+        y_pred = self.infer(Xi, **fit_params)
+        yi = to_tensor(yi, device=self.device)
+        losses, counts = self.criterion_(y_pred, yi)
+        W = self.weighting_
+        aggregate = self.aggregator_fn_ is not None
+        diagnose = self.track_conflicts and self.diag_pending_
+        if aggregate or W.needs_task_grads or diagnose:
+            self.diag_pending_ = False
+            self._step_with_task_grads(losses, counts, aggregate)
+        else:
+            W.objective(losses).backward()
+            self.history.record_batch("task_weights", W.weights().tolist())
+        self.history.record_batch("task_losses", losses.detach().tolist())
+        self.history.record_batch("task_counts", counts.tolist())
+        return {"loss": self._total(losses.detach()), "y_pred": y_pred}
+
+    def _step_with_task_grads(self, losses, counts, aggregate):
+        W = self.weighting_
+        shared = [p for p in self.module_.shared_parameters() if p.requires_grad]
+        active = (counts > 0).tolist()
+        T = len(active)
+        rows = [
+            _flat_grads(losses[t], shared)
+            if active[t]
+            else torch.zeros(sum(p.numel() for p in shared), device=losses.device)
+            for t in range(T)
+        ]
+        G = torch.stack(rows)
+        K = (G @ G.T).double().cpu().numpy()
+        act = np.flatnonzero(active)
+        C = _cosine(K)
+        C[~np.asarray(active)] = np.nan
+        C[:, ~np.asarray(active)] = np.nan
+        self.history.record_batch("grad_cosine", C.tolist())
+        if W.needs_task_grads:
+            W.update(losses, torch.as_tensor(np.sqrt(np.diag(K)), device=G.device))
+        objective = W.objective(losses)
+        if not aggregate:
+            objective.backward()
+            self.history.record_batch("task_weights", W.weights().tolist())
+            return
+        shared_ids = {id(p) for p in shared}
+        others = [
+            p
+            for _, p in self.get_all_learnable_params()
+            if id(p) not in shared_ids and p.requires_grad
+        ]
+        if others:
+            objective.backward(inputs=others)
+        w = W.weights().double().cpu().numpy()
+        coef = np.zeros(T)
+        if not len(act):
+            d = torch.zeros(G.shape[1], dtype=G.dtype, device=G.device)
+        elif isinstance(self.aggregator_fn_, JacobianAggregator):
+            wt = torch.as_tensor(w[act], dtype=G.dtype, device=G.device)
+            d, beta = self.aggregator_fn_(wt[:, None] * G[act])
+            coef[act] = beta * w[act]
+        else:
+            Kw = K[np.ix_(act, act)] * np.outer(w[act], w[act])
+            beta = self.aggregator_fn_(Kw, self.rng_, **(self.aggregator_params or {}))
+            coef[act] = np.asarray(beta) * w[act]
+            d = torch.as_tensor(coef, dtype=G.dtype, device=G.device) @ G
+        start = 0
+        for p in shared:
+            n = p.numel()
+            p.grad = d[start : start + n].view_as(p).clone()
+            start += n
+        self.history.record_batch("task_weights", coef.tolist())
+
+    # ------------------------------------------------------------ validation
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        y_true = to_tensor(y_true, device=self.device)
+        losses, counts = self.criterion_(y_pred, y_true)
+        if not training:
+            self.history.record_batch("valid_task_losses", losses.detach().tolist())
+            self.history.record_batch("valid_task_counts", counts.tolist())
+        return self._total(losses)
+
+    # --------------------------------------------------------------- history
+    def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
+        self.diag_pending_ = True
+
+    def _batch_mean(self, key, weight_key=None):
+        batches = self.history[-1]["batches"]
+        vals = [b[key] for b in batches if key in b]
+        if not vals:
+            return None
+        vals = np.asarray(vals, dtype=np.float64)
+        if weight_key is None:
+            with np.errstate(invalid="ignore"):
+                out = np.nanmean(vals, axis=0) if np.isnan(vals).any() else vals.mean(0)
+            return out
+        wts = np.asarray([b[weight_key] for b in batches if key in b], dtype=float)
+        tot = wts.sum(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(tot > 0, (vals * wts).sum(0) / tot, np.nan)
+
+    def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
+        train = self._batch_mean("task_losses", "task_counts")
+        if train is not None:
+            self.history.record("train_task_losses", train.tolist())
+            self.weighting_.end_epoch(train)
+        valid = self._batch_mean("valid_task_losses", "valid_task_counts")
+        if valid is not None:
+            self.history.record("valid_task_losses", valid.tolist())
+        weights = self._batch_mean("task_weights")
+        if weights is not None:
+            self.history.record("task_weights", weights.tolist())
+        cos = self._batch_mean("grad_cosine")
+        if cos is not None:
+            self.history.record("grad_cosine", cos.tolist())
+        super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+
+
+class TensorBatchIterator:
+    """Mini-batches sliced from whole tensors (a lean ``DataLoader``).
+
+    skorch's default ``DataLoader`` fetches each row through
+    ``Dataset.__getitem__`` and collates them, which dominates the time of a
+    small tabular net. This iterator indexes the whole arrays once per batch.
+    It understands skorch's ``Dataset`` (and the ``Subset`` made by
+    ``ValidSplit``); any other dataset falls back to a ``DataLoader``. The
+    shuffling permutation comes from torch's global generator, like
+    ``DataLoader``'s.
+
+    Parameters
+    ----------
+    dataset : skorch.dataset.Dataset or torch.utils.data.Subset of one
+    batch_size : int, default=64
+    shuffle : bool, default=False
+    **kwargs
+        Only used by the ``DataLoader`` fallback.
+    """
+
+    def __init__(self, dataset, batch_size=64, shuffle=False, **kwargs):
+        self.batch_size = len(dataset) if batch_size in (-1, None) else batch_size
+        self.shuffle = shuffle
+        self.fallback = None
+        arrays = _dataset_arrays(dataset)
+        if arrays is None:
+            self.fallback = torch.utils.data.DataLoader(
+                dataset, batch_size=self.batch_size, shuffle=shuffle, **kwargs
+            )
+            return
+        self.X, self.y = arrays
+
+    def __len__(self):
+        if self.fallback is not None:
+            return len(self.fallback)
+        return -(-len(self.X) // self.batch_size)
+
+    def __iter__(self):
+        if self.fallback is not None:
+            yield from self.fallback
+            return
+        n, bs = len(self.X), self.batch_size
+        order = torch.randperm(n) if self.shuffle else None
+        for start in range(0, n, bs):
+            rows = (
+                order[start : start + bs] if self.shuffle else slice(start, start + bs)
+            )
+            yield self.X[rows], (None if self.y is None else self.y[rows])
+
+
+def _as_tensor(a):
+    if a is None:
+        return None
+    if isinstance(a, torch.Tensor):
+        return a
+    if isinstance(a, np.ndarray):
+        return torch.from_numpy(np.ascontiguousarray(a))
+    return None
+
+
+def _dataset_arrays(dataset):
+    from skorch.dataset import Dataset
+
+    indices = None
+    if isinstance(dataset, torch.utils.data.Subset):
+        indices = np.asarray(dataset.indices)
+        dataset = dataset.dataset
+    if type(dataset) is not Dataset:
+        return None
+    X, y = _as_tensor(dataset.X), _as_tensor(dataset.y)
+    if X is None or (dataset.y is not None and y is None):
+        return None
+    if indices is not None:
+        idx = torch.as_tensor(indices, dtype=torch.long)
+        X = X[idx]
+        y = None if y is None else y[idx]
+    return X, y
