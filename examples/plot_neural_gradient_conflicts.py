@@ -1,7 +1,7 @@
 """
-===================================================
+====================================================
 Gradient conflicts between tasks in a multi-task net
-===================================================
+====================================================
 
 Two regression tasks share a narrow trunk (2 units). Task A's targets are 100
 times larger than task B's, so with equal weighting the sum of the losses is

@@ -489,9 +489,9 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         ('mmoe'), or the expert width of each CGC level ('ple').
     head_layer_sizes : sequence of int, default=()
         Hidden layers of each task's tower before its output layer.
-    activation : {'relu', 'tanh', 'logistic', 'gelu', 'elu', 'leaky_relu', \
-'selu'}, default='relu'
-        Activation of every hidden layer.
+    activation : str, default='relu'
+        Activation of every hidden layer: 'relu', 'tanh', 'logistic', 'gelu',
+        'elu', 'leaky_relu' or 'selu'.
     dropout : float, default=0.0
         Dropout probability after every hidden layer.
     batch_norm : bool, default=False
@@ -503,8 +503,7 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         Experts of 'mmoe'; shared experts per level of 'ple'.
     n_task_experts : int, default=1
         Task-specific experts per task and level of 'ple'.
-    weighting : {'equal', 'uncertainty', 'dwa', 'gradnorm'} or array-like of \
-shape (n_tasks,), default='equal'
+    weighting : str or array-like of shape (n_tasks,), default='equal'
         Task weights ``w_t`` of the objective ``sum_t w_t L_t``: all ones,
         learned homoscedastic uncertainty (Kendall et al., 2018), dynamic
         weight average (Liu et al., 2019), GradNorm (Chen et al., 2018), or
@@ -523,9 +522,9 @@ shape (n_tasks,), default='equal'
         ``n_tasks + 1`` backward passes per batch.
     aggregator_params : dict, default=None
         Options of the aggregator: ``c`` (cagrad, default 0.5).
-    optimizer : {'adam', 'adamw', 'sgd', 'rmsprop'} or torch optimizer class, \
-default='adam'
-        Optimizer of all learnable parameters (task weights included).
+    optimizer : str or torch optimizer class, default='adam'
+        Optimizer of all learnable parameters (task weights included):
+        'adam', 'adamw', 'sgd', 'rmsprop' or a torch optimizer class.
     lr : float, default=1e-3
         Learning rate.
     weight_decay : float, default=0.0
@@ -561,8 +560,7 @@ default='adam'
     verbose : int, default=0
         0: silent; 1: skorch's table of epoch losses; 2: also a progress bar
         per epoch (needs tqdm).
-    callbacks : list of skorch callbacks or (name, callback) tuples, \
-default=None
+    callbacks : list of skorch callbacks or (name, callback), default=None
         Extra skorch callbacks (learning-rate schedulers, checkpoints, ...).
     task_column : int, str or None, default=None
         ``None`` for wide data ``(X, Y)`` with ``NaN`` for missing labels;
@@ -802,9 +800,9 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         ('mmoe'), or the expert width of each CGC level ('ple').
     head_layer_sizes : sequence of int, default=()
         Hidden layers of each task's tower before its output layer.
-    activation : {'relu', 'tanh', 'logistic', 'gelu', 'elu', 'leaky_relu', \
-'selu'}, default='relu'
-        Activation of every hidden layer.
+    activation : str, default='relu'
+        Activation of every hidden layer: 'relu', 'tanh', 'logistic', 'gelu',
+        'elu', 'leaky_relu' or 'selu'.
     dropout : float, default=0.0
         Dropout probability after every hidden layer.
     batch_norm : bool, default=False
@@ -816,8 +814,7 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         Experts of 'mmoe'; shared experts per level of 'ple'.
     n_task_experts : int, default=1
         Task-specific experts per task and level of 'ple'.
-    weighting : {'equal', 'uncertainty', 'dwa', 'gradnorm'} or array-like of \
-shape (n_tasks,), default='equal'
+    weighting : str or array-like of shape (n_tasks,), default='equal'
         Task weights ``w_t`` of the objective ``sum_t w_t L_t``: all ones,
         learned homoscedastic uncertainty (Kendall et al., 2018), dynamic
         weight average (Liu et al., 2019), GradNorm (Chen et al., 2018), or
@@ -836,9 +833,9 @@ shape (n_tasks,), default='equal'
         ``n_tasks + 1`` backward passes per batch.
     aggregator_params : dict, default=None
         Options of the aggregator: ``c`` (cagrad, default 0.5).
-    optimizer : {'adam', 'adamw', 'sgd', 'rmsprop'} or torch optimizer class, \
-default='adam'
-        Optimizer of all learnable parameters (task weights included).
+    optimizer : str or torch optimizer class, default='adam'
+        Optimizer of all learnable parameters (task weights included):
+        'adam', 'adamw', 'sgd', 'rmsprop' or a torch optimizer class.
     lr : float, default=1e-3
         Learning rate.
     weight_decay : float, default=0.0
@@ -874,8 +871,7 @@ default='adam'
     verbose : int, default=0
         0: silent; 1: skorch's table of epoch losses; 2: also a progress bar
         per epoch (needs tqdm).
-    callbacks : list of skorch callbacks or (name, callback) tuples, \
-default=None
+    callbacks : list of skorch callbacks or (name, callback), default=None
         Extra skorch callbacks (learning-rate schedulers, checkpoints, ...).
     task_column : int, str or None, default=None
         ``None`` for wide data ``(X, Y)`` with ``NaN`` for missing labels;
@@ -1001,6 +997,7 @@ default=None
 
     @property
     def classes_(self):
+        """Class labels of each classification task (a list, one array each)."""
         check_is_fitted(self, "net_")
         return self._classes
 
@@ -1105,8 +1102,7 @@ class MultiTaskNet(_BaseMultiTaskNeural):
 
     Parameters
     ----------
-    task_types : list of {'regression', 'classification', 'binary', \
-'multiclass'}, default=None
+    task_types : list of str, default=None
         Kind of each task (in the order of ``tasks_``); 'classification'
         picks binary or multiclass from the number of labels. None means
         every task is a regression.
@@ -1119,9 +1115,9 @@ class MultiTaskNet(_BaseMultiTaskNeural):
         ('mmoe'), or the expert width of each CGC level ('ple').
     head_layer_sizes : sequence of int, default=()
         Hidden layers of each task's tower before its output layer.
-    activation : {'relu', 'tanh', 'logistic', 'gelu', 'elu', 'leaky_relu', \
-'selu'}, default='relu'
-        Activation of every hidden layer.
+    activation : str, default='relu'
+        Activation of every hidden layer: 'relu', 'tanh', 'logistic', 'gelu',
+        'elu', 'leaky_relu' or 'selu'.
     dropout : float, default=0.0
         Dropout probability after every hidden layer.
     batch_norm : bool, default=False
@@ -1133,8 +1129,7 @@ class MultiTaskNet(_BaseMultiTaskNeural):
         Experts of 'mmoe'; shared experts per level of 'ple'.
     n_task_experts : int, default=1
         Task-specific experts per task and level of 'ple'.
-    weighting : {'equal', 'uncertainty', 'dwa', 'gradnorm'} or array-like of \
-shape (n_tasks,), default='equal'
+    weighting : str or array-like of shape (n_tasks,), default='equal'
         Task weights ``w_t`` of the objective ``sum_t w_t L_t``: all ones,
         learned homoscedastic uncertainty (Kendall et al., 2018), dynamic
         weight average (Liu et al., 2019), GradNorm (Chen et al., 2018), or
@@ -1153,9 +1148,9 @@ shape (n_tasks,), default='equal'
         ``n_tasks + 1`` backward passes per batch.
     aggregator_params : dict, default=None
         Options of the aggregator: ``c`` (cagrad, default 0.5).
-    optimizer : {'adam', 'adamw', 'sgd', 'rmsprop'} or torch optimizer class, \
-default='adam'
-        Optimizer of all learnable parameters (task weights included).
+    optimizer : str or torch optimizer class, default='adam'
+        Optimizer of all learnable parameters (task weights included):
+        'adam', 'adamw', 'sgd', 'rmsprop' or a torch optimizer class.
     lr : float, default=1e-3
         Learning rate.
     weight_decay : float, default=0.0
@@ -1191,8 +1186,7 @@ default='adam'
     verbose : int, default=0
         0: silent; 1: skorch's table of epoch losses; 2: also a progress bar
         per epoch (needs tqdm).
-    callbacks : list of skorch callbacks or (name, callback) tuples, \
-default=None
+    callbacks : list of skorch callbacks or (name, callback), default=None
         Extra skorch callbacks (learning-rate schedulers, checkpoints, ...).
     task_column : int, str or None, default=None
         ``None`` for wide data ``(X, Y)`` with ``NaN`` for missing labels;
@@ -1345,6 +1339,7 @@ default=None
 
     @property
     def classes_(self):
+        """Class labels of each classification task (a list, one array each)."""
         check_is_fitted(self, "net_")
         return self._classes
 
@@ -1415,6 +1410,7 @@ default=None
         Returns
         -------
         score : float
+            Mean over tasks of the per-task score.
         """
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported by score.")
