@@ -20,12 +20,18 @@ from pathlib import Path
 
 import numpy as np
 
-DEFAULT_ESTIMATORS = ["PerTaskRidge", "PooledRidge", "MultiTaskGroupLasso"]
+DEFAULT_ESTIMATORS = [
+    "PerTaskRidge",
+    "PooledRidge",
+    "MultiTaskGroupLasso",
+    "MeanRegularizedMultiTask",
+]
 #: constructor arguments per estimator for the scale runs
 PARAMS = {
     "PerTaskRidge": {"alpha": 1.0},
     "PooledRidge": {"alpha": 1.0},
     "MultiTaskGroupLasso": {"alpha": 0.1, "tol": 1e-4, "max_iter": 500},
+    "MeanRegularizedMultiTask": {"alpha": 0.1, "beta": 1.0, "tol": 1e-6},
 }
 
 CHILD = r"""
