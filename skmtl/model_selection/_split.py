@@ -138,6 +138,21 @@ class _TaskSplitter:
     def __repr__(self):
         return _repr(self)
 
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of splits.
+
+        Parameters
+        ----------
+        X, y, groups : object
+            Ignored.
+
+        Returns
+        -------
+        n_splits : int
+            Number of (train, test) pairs ``split`` yields.
+        """
+        return self.n_splits
+
 
 class MaskedStratifiedKFold(_TaskSplitter):
     """K-fold for wide targets with missing labels, every task in every fold.
@@ -181,21 +196,6 @@ class MaskedStratifiedKFold(_TaskSplitter):
     def _check(self):
         if not isinstance(self.n_splits, numbers.Integral) or self.n_splits < 2:
             raise ValueError(f"n_splits must be an integer >= 2; got {self.n_splits}.")
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits.
-
-        Parameters
-        ----------
-        X, y, groups : object
-            Ignored.
-
-        Returns
-        -------
-        n_splits : int
-            Number of (train, test) pairs ``split`` yields.
-        """
-        return self.n_splits
 
     def split(self, X, y, groups=None):
         """Generate train and test row indices.
@@ -300,21 +300,6 @@ class TaskStratifiedKFold(_TaskSplitter):
         self.task_column = task_column
         self.shuffle = shuffle
         self.random_state = random_state
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits.
-
-        Parameters
-        ----------
-        X, y, groups : object
-            Ignored.
-
-        Returns
-        -------
-        n_splits : int
-            Number of (train, test) pairs ``split`` yields.
-        """
-        return self.n_splits
 
     def split(self, X, y=None, groups=None):
         """Generate train and test row indices.
@@ -465,21 +450,6 @@ class TaskShuffleSplit(_TaskSplitter):
         self.train_size = train_size
         self.task_column = task_column
         self.random_state = random_state
-
-    def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits.
-
-        Parameters
-        ----------
-        X, y, groups : object
-            Ignored.
-
-        Returns
-        -------
-        n_splits : int
-            Number of (train, test) pairs ``split`` yields.
-        """
-        return self.n_splits
 
     def _sizes(self):
         test, train = self.test_size, self.train_size
