@@ -25,6 +25,7 @@ import scipy.sparse as sp
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import (
     _check_sample_weight,
+    assert_all_finite,
     check_array,
     validate_data,
 )
@@ -286,32 +287,64 @@ def _check_features(X, accept_sparse, dtype, estimator, ensure_min_samples=1):
         X,
         accept_sparse=accept_sparse,
         dtype=dtype,
-        ensure_all_finite=True,
+        ensure_all_finite=False,  # checked below, with the magnitude, in one go
         ensure_min_samples=ensure_min_samples,
         ensure_min_features=1,
         input_name="X",
         estimator=estimator,
     )
-    _check_magnitude(X, "X")
+    _check_magnitude(X, "X", allow_nan=False, estimator=estimator)
     return X
 
 
-def _check_magnitude(A, name):
-    """Refuse finite values so large that sums of squares overflow.
+def _extremes(values, allow_nan):
+    """``(min, max)`` of a dense array without a temporary copy of it.
+
+    Row-wise reductions keep non-contiguous views (X without its task column)
+    fast; with ``allow_nan`` NaN is skipped (``fmin``/``fmax``), otherwise it
+    propagates so that a non-finite result flags NaN or inf.
+    """
+    lo_fn, hi_fn = (np.fmin, np.fmax) if allow_nan else (np.minimum, np.maximum)
+    if values.ndim == 2 and values.shape[1] > 1 and values.strides[1] == values.itemsize:
+        return lo_fn.reduce(lo_fn.reduce(values, axis=1)), hi_fn.reduce(
+            hi_fn.reduce(values, axis=1)
+        )
+    flat = values.ravel(order="K")
+    return lo_fn.reduce(flat), hi_fn.reduce(flat)
+
+
+def _check_magnitude(A, name, allow_nan=True, estimator=None):
+    """Refuse non-finite values (NaN too unless ``allow_nan``) and finite ones
+    so large that sums of squares overflow.
 
     Solvers form inner products such as X^T X; with entries above
     ``sqrt(max_float / size)`` these overflow to inf and the fit returns NaN.
+    Costs two reductions over ``A`` and no copy.
     """
     values = A.data if sp.issparse(A) else A
-    values = values[~np.isnan(values)] if values.dtype.kind == "f" else values
     if values.size == 0:
         return
-    biggest = float(np.max(np.abs(values)))
-    limit = np.sqrt(np.finfo(values.dtype).max / max(A.shape[0] * A.shape[-1], 1))
+    if values.dtype.kind not in "fiub":
+        values = np.asarray(values, dtype=np.float64)
+    lo, hi = _extremes(values, allow_nan)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        if values.dtype.kind == "f" and np.isnan(lo) and allow_nan:
+            return  # every value is NaN (fmin/fmax give NaN only then)
+        # scikit-learn's own message (names NaN or infinity and the input)
+        assert_all_finite(
+            values,
+            allow_nan=allow_nan,
+            estimator_name=type(estimator).__name__ if estimator is not None else None,
+            input_name=name,
+        )
+        raise ValueError(f"{name} contains NaN or infinity.")  # pragma: no cover
+    biggest = max(abs(float(lo)), abs(float(hi)))
+    dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
+    limit = np.sqrt(np.finfo(dtype).max / max(A.shape[0] * A.shape[-1], 1))
     if biggest > limit:
         raise ValueError(
             f"{name} has values up to {biggest:.3g}, too large to fit without "
-            f"overflow in {values.dtype} (limit {limit:.3g} for this size). "
+            f"overflow in {dtype} (limit {limit:.3g} for this size). "
             f"Rescale {name} (e.g. with sklearn.preprocessing.StandardScaler) "
             "before fitting."
         )

@@ -188,7 +188,12 @@ class WorkingSet:
         self.n_epochs_ = 0
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
-            f, grad = value_and_gradient(W)
+            b0 = getattr(datafit, "b0", None) if n_iter == 1 else None
+            if b0 is not None and b0.shape == W.shape and not W.any():
+                # at W = 0 the gradient is -b0, which the Gram blocks need anyway
+                f, grad = value0, -b0
+            else:
+                f, grad = value_and_gradient(W)
             gap = duality_gap(f, grad, W, penalty)
             self.dual_gap_ = gap
             stop_crit = gap / scale
