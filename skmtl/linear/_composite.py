@@ -50,12 +50,16 @@ class CompositeMixin:
             )
         return FISTA(max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
 
-    def _initial_W(self, shape):
+    def _initial_W(self, shape, datafit=None):
         coef = getattr(self, "coef_", None)
         if self.warm_start and coef is not None:
             W0 = self._stack_params()
             if W0.shape == shape:
                 return W0
+        return self._cold_start(shape, datafit)
+
+    def _cold_start(self, shape, datafit):
+        """Starting point without a previous solution (zeros by default)."""
         return np.zeros(shape)
 
     def _stack_params(self):
@@ -73,7 +77,7 @@ class CompositeMixin:
         name = self._auto_solver if self.solver == "auto" else self.solver
         # the logistic datafit's variable carries an extra intercept row
         n_rows = getattr(datafit, "n_rows", data.n_features)
-        W0 = self._initial_W((n_rows, data.n_tasks))
+        W0 = self._initial_W((n_rows, data.n_tasks), datafit)
         W, self.n_iter_, self.stop_crit_ = self._make_solver(name).solve(
             objective, penalty, W0
         )

@@ -221,6 +221,12 @@ class MultiTaskGroupLassoCV(_PenalizedCVMixin, MultiTaskLinearModel):
         Length of the automatic grid (``alpha_min / alpha_max``).
     l1_ratio : float in (0, 1], default=1.0
         Share of the L2,1 part; the rest is a ridge part.
+    center_tasks : bool, default=False
+        Penalise the deviations from the tasks' mean weights (see
+        :class:`MultiTaskGroupLasso`); ``alpha_max`` is then where they all
+        vanish (the pooled ridge).
+    mean_alpha : float, default=0.0
+        Ridge strength on the shared mean (``center_tasks=True`` only).
     fit_intercept : bool, default=True
         Whether to fit one unpenalised intercept per task.
     task_column : int, str or None, default=None
@@ -292,6 +298,8 @@ class MultiTaskGroupLassoCV(_PenalizedCVMixin, MultiTaskLinearModel):
     _parameter_constraints = {
         "alphas": _GRID,
         "l1_ratio": [Interval(numbers.Real, 0, 1, closed="right")],
+        "center_tasks": ["boolean"],
+        "mean_alpha": [Interval(numbers.Real, 0, None, closed="left")],
         **_COMMON_CONSTRAINTS,
     }
 
@@ -301,6 +309,8 @@ class MultiTaskGroupLassoCV(_PenalizedCVMixin, MultiTaskLinearModel):
         alphas=100,
         eps=1e-3,
         l1_ratio=1.0,
+        center_tasks=False,
+        mean_alpha=0.0,
         fit_intercept=True,
         task_column=None,
         cv=None,
@@ -314,6 +324,8 @@ class MultiTaskGroupLassoCV(_PenalizedCVMixin, MultiTaskLinearModel):
         self.alphas = alphas
         self.eps = eps
         self.l1_ratio = l1_ratio
+        self.center_tasks = center_tasks
+        self.mean_alpha = mean_alpha
         self.fit_intercept = fit_intercept
         self.task_column = task_column
         self.cv = cv
@@ -327,6 +339,8 @@ class MultiTaskGroupLassoCV(_PenalizedCVMixin, MultiTaskLinearModel):
     def _base_estimator(self):
         return MultiTaskGroupLasso(
             l1_ratio=self.l1_ratio,
+            center_tasks=self.center_tasks,
+            mean_alpha=self.mean_alpha,
             fit_intercept=self.fit_intercept,
             task_column=self.task_column,
             solver=self.solver,

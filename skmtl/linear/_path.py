@@ -29,7 +29,7 @@ def _path_on_data(estimator, data, param, values, n_values, eps):
     values = _grid(estimator, datafit, param, values, n_values, eps)
     solver = estimator._make_solver()
     T, d = data.n_tasks, data.n_features
-    W = np.zeros((estimator._n_parts() * d, T))
+    W = estimator._cold_start((estimator._n_parts() * d, T), datafit)
     coefs = np.empty((len(values), T, d))
     intercepts = np.empty((len(values), T))
     gaps = np.empty(len(values))

@@ -57,10 +57,14 @@ class PenalizedMultiTaskModel(MultiTaskLinearModel):
             return FISTA(max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
         return WorkingSet(max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
 
-    def _initial_point(self, shape):
+    def _initial_point(self, shape, datafit=None):
         coef = getattr(self, "_coef_stacked", None)
         if self.warm_start and coef is not None and coef.shape == shape:
             return coef.copy()
+        return self._cold_start(shape, datafit)
+
+    def _cold_start(self, shape, datafit):
+        """Starting point without a previous solution (zeros by default)."""
         return np.zeros(shape)
 
     def _solve(self, datafit, penalty, W0, solver=None):
@@ -81,7 +85,7 @@ class PenalizedMultiTaskModel(MultiTaskLinearModel):
         penalty = self._penalty(data.n_features, **self._params())
         shape = (self._n_parts() * data.n_features, data.n_tasks)
         W, self.n_iter_, self.stop_crit_, self.dual_gap_ = self._solve(
-            datafit, penalty, self._initial_point(shape)
+            datafit, penalty, self._initial_point(shape, datafit)
         )
         self._coef_stacked = W
         self._store(datafit, W)

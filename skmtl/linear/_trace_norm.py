@@ -5,6 +5,7 @@ import numbers
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._composite import COMMON_CONSTRAINTS, CompositeRegressor
+from .penalties._centered import CenteredPenalty, pooled_solution
 from .penalties._trace import TraceNorm
 
 __all__ = ["TraceNormMultiTask"]
@@ -26,10 +27,29 @@ class TraceNormMultiTask(CompositeRegressor):
     with restarts) whose prox is singular-value soft-thresholding. ``W = 0``
     for ``alpha >= alpha_max``, the spectral norm of the gradient at zero.
 
+    With ``center_tasks=True`` the nuclear norm acts on the deviations from
+    the tasks' mean weights ``w_bar = W 1 / T`` and the mean gets a ridge:
+
+    .. math::
+
+        \alpha \|W - \bar w \mathbf 1^\top\|_*
+        + \frac{\gamma T}{2} \|\bar w\|_2^2, \qquad \gamma = \text{mean\_alpha},
+
+    a shared model plus low-rank task-specific corrections. Large ``alpha``
+    then gives the pooled ridge with per-task intercepts (one model for every
+    task) instead of ``W = 0``; this is the better prior when the tasks are
+    alike, as the schools of the School data.
+
     Parameters
     ----------
     alpha : float, default=1.0
         Regularisation strength (> 0).
+    center_tasks : bool, default=False
+        Penalise the deviations ``W - w_bar 1^T`` instead of ``W`` (see
+        above).
+    mean_alpha : float, default=0.0
+        Ridge strength ``gamma`` on the shared mean ``w_bar`` (>= 0); used only
+        with ``center_tasks=True``.
     fit_intercept : bool, default=True
         Whether to fit one unpenalised intercept per task.
     task_column : int, str or None, default=None
@@ -58,7 +78,10 @@ class TraceNormMultiTask(CompositeRegressor):
         Intercept of each task.
     rank_ : int
         Numerical rank of ``coef_`` (singular values above 1e-9 times the
-        largest).
+        largest); with ``center_tasks=True``, of the deviations from the
+        mean.
+    mean_coef_ : ndarray of shape (n_features,)
+        The tasks' mean weights ``w_bar`` (the shared model).
     n_iter_ : int
         Iterations run by the solver.
     stop_crit_ : float
@@ -93,6 +116,8 @@ class TraceNormMultiTask(CompositeRegressor):
 
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
+        "center_tasks": ["boolean"],
+        "mean_alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "solver": [StrOptions({"auto", "fista", "cvxpy"})],
         **COMMON_CONSTRAINTS,
     }
@@ -101,6 +126,8 @@ class TraceNormMultiTask(CompositeRegressor):
         self,
         alpha=1.0,
         *,
+        center_tasks=False,
+        mean_alpha=0.0,
         fit_intercept=True,
         task_column=None,
         solver="auto",
@@ -111,6 +138,8 @@ class TraceNormMultiTask(CompositeRegressor):
         verbose=0,
     ):
         self.alpha = alpha
+        self.center_tasks = center_tasks
+        self.mean_alpha = mean_alpha
         self.fit_intercept = fit_intercept
         self.task_column = task_column
         self.solver = solver
@@ -121,7 +150,16 @@ class TraceNormMultiTask(CompositeRegressor):
         self.verbose = verbose
 
     def _build_problem(self, data, datafit):
-        return datafit, TraceNorm(self.alpha)
+        penalty = TraceNorm(self.alpha)
+        if self.center_tasks:
+            penalty = CenteredPenalty(penalty, self.mean_alpha)
+        return datafit, penalty
+
+    def _cold_start(self, shape, datafit):
+        if self.center_tasks and self.solver != "cvxpy" and datafit is not None:
+            return pooled_solution(datafit, self.mean_alpha)
+        return super()._cold_start(shape, datafit)
 
     def _after_fit(self, data, W):
-        self.rank_ = TraceNorm.rank(W)
+        deviations, self.mean_coef_ = CenteredPenalty.split(W)
+        self.rank_ = TraceNorm.rank(deviations if self.center_tasks else W)

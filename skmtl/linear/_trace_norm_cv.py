@@ -13,6 +13,7 @@ from ..utils import MultiTaskData
 from ._composite import COMMON_CONSTRAINTS, CompositeRegressor
 from .datafits import Quadratic
 from .datafits._gram import GramQuadratic, use_gram
+from .penalties._centered import CenteredPenalty, pooled_solution
 from .penalties._trace import TraceNorm
 from .solvers import FISTA
 
@@ -44,7 +45,17 @@ def _subset(data, rows):
     )
 
 
-def _trace_norm_path(data, alphas, fit_intercept, max_iter, tol):
+def _trace_norm_penalty(alpha, center):
+    """The nuclear norm, on the deviations from the task mean when ``center``.
+
+    ``center`` is ``None`` (plain) or the ridge strength on the mean.
+    """
+    if center is None:
+        return TraceNorm(alpha)
+    return CenteredPenalty(TraceNorm(alpha), center)
+
+
+def _trace_norm_path(data, alphas, fit_intercept, max_iter, tol, center=None):
     """Warm-started fits along ``alphas`` (decreasing).
 
     Returns coefs (n_alphas, n_tasks, n_features) and intercepts
@@ -61,10 +72,13 @@ def _trace_norm_path(data, alphas, fit_intercept, max_iter, tol):
     if use_gram(data):
         datafit = GramQuadratic(datafit)
     solver = FISTA(max_iter=max_iter, tol=tol)
-    W = np.zeros((data.n_features, data.n_tasks))
+    if center is None:
+        W = np.zeros((data.n_features, data.n_tasks))
+    else:
+        W = pooled_solution(datafit, center)
     coefs, intercepts = [], []
     for alpha in alphas:
-        W, _, _ = solver.solve(datafit, TraceNorm(alpha), W)
+        W, _, _ = solver.solve(datafit, _trace_norm_penalty(alpha, center), W)
         coefs.append(W.T.copy())
         intercepts.append(datafit.intercept(W))
     return np.array(coefs), np.array(intercepts)
@@ -83,10 +97,10 @@ def _validation_mse(val, coef, intercept):
     return float(np.mean(mses))
 
 
-def _fold_mse(data, train, test, alphas, fit_intercept, max_iter, tol):
+def _fold_mse(data, train, test, alphas, fit_intercept, max_iter, tol, center=None):
     """Validation error of every alpha of the path on one fold."""
     coefs, intercepts = _trace_norm_path(
-        _subset(data, train), alphas, fit_intercept, max_iter, tol
+        _subset(data, train), alphas, fit_intercept, max_iter, tol, center
     )
     val = _subset(data, test)
     return np.array(
@@ -116,6 +130,10 @@ class TraceNormMultiTaskCV(CompositeRegressor):
     (the spectral norm of the gradient at ``W = 0``, where the solution
     becomes zero) down to ``eps * alpha_max``, warm-starting each fit from the
     previous one, on every training fold (folds in parallel with ``n_jobs``).
+    With ``center_tasks=True`` the nuclear norm acts on the deviations from the
+    tasks' mean weights and the mean gets the ridge ``mean_alpha`` (see
+    :class:`TraceNormMultiTask`); ``alpha_max`` is then where the deviations
+    vanish (the pooled ridge) and the path starts from the pooled ridge.
     The validation error of a fold is the mean over tasks of each task's
     (weighted) mean squared error on its held-out labelled rows. The model is
     then refitted on all the data with the best ``alpha``.
@@ -128,6 +146,10 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         ``alpha_min / alpha_max``.
     alphas : array-like of shape (n_alphas,), default=None
         Explicit grid; sorted in decreasing order.
+    center_tasks : bool, default=False
+        Penalise the deviations from the tasks' mean weights instead of ``W``.
+    mean_alpha : float, default=0.0
+        Ridge strength on the shared mean (``center_tasks=True`` only).
     cv : int, cross-validation generator or iterable, default=5
         Folds over rows. An int gives a shuffled ``KFold`` for wide data and a
         shuffled ``StratifiedKFold`` on the task ids for long data (every
@@ -167,7 +189,10 @@ class TraceNormMultiTaskCV(CompositeRegressor):
     intercept_ : ndarray of shape (n_tasks,)
         Intercepts.
     rank_ : int
-        Numerical rank of ``coef_``.
+        Numerical rank of ``coef_`` (of its deviations from the mean with
+        ``center_tasks=True``).
+    mean_coef_ : ndarray of shape (n_features,)
+        The tasks' mean weights.
     n_iter_ : int
         Iterations of the final fit.
     stop_crit_ : float
@@ -200,6 +225,8 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         "n_alphas": [Interval(numbers.Integral, 1, None, closed="left")],
         "eps": [Interval(numbers.Real, 0, 1, closed="neither")],
         "alphas": [None, "array-like"],
+        "center_tasks": ["boolean"],
+        "mean_alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "cv": ["cv_object"],
         "n_jobs": [None, numbers.Integral],
         "random_state": ["random_state"],
@@ -213,6 +240,8 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         n_alphas=20,
         eps=1e-3,
         alphas=None,
+        center_tasks=False,
+        mean_alpha=0.0,
         cv=5,
         n_jobs=None,
         random_state=None,
@@ -228,6 +257,8 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         self.n_alphas = n_alphas
         self.eps = eps
         self.alphas = alphas
+        self.center_tasks = center_tasks
+        self.mean_alpha = mean_alpha
         self.cv = cv
         self.n_jobs = n_jobs
         self.random_state = random_state
@@ -247,7 +278,11 @@ class TraceNormMultiTaskCV(CompositeRegressor):
                 raise ValueError("alphas must be a non-empty list of positive values.")
             return alphas
         datafit = Quadratic(self.fit_intercept).initialize(data)
-        grad0 = datafit.gradient(np.zeros((data.n_features, data.n_tasks)))
+        if self.center_tasks:  # where the deviations vanish: the pooled ridge
+            grad0 = datafit.gradient(pooled_solution(datafit, self.mean_alpha))
+            grad0 -= grad0.mean(axis=1, keepdims=True)
+        else:
+            grad0 = datafit.gradient(np.zeros((data.n_features, data.n_tasks)))
         alpha_max = max(TraceNorm(1.0).alpha_max(grad0), 1e-12)
         return np.geomspace(alpha_max, alpha_max * self.eps, self.n_alphas)
 
@@ -272,9 +307,17 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         data = self._validate_fit(X, y, sample_weight)
         alphas = self._alpha_grid(data)
         splits = cv_splits(self.cv, self.random_state, data)
+        center = self.mean_alpha if self.center_tasks else None
         mse = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fold_mse)(
-                data, train, test, alphas, self.fit_intercept, self.max_iter, self.tol
+                data,
+                train,
+                test,
+                alphas,
+                self.fit_intercept,
+                self.max_iter,
+                self.tol,
+                center,
             )
             for train, test in splits
         )
@@ -285,9 +328,16 @@ class TraceNormMultiTaskCV(CompositeRegressor):
         W, datafit = self._solve(data)
         self.coef_ = np.ascontiguousarray(W.T)
         self.intercept_ = datafit.intercept(W)
-        self.rank_ = TraceNorm.rank(W)
+        deviations, self.mean_coef_ = CenteredPenalty.split(W)
+        self.rank_ = TraceNorm.rank(deviations if self.center_tasks else W)
         del self._alpha
         return self
 
     def _build_problem(self, data, datafit):
-        return datafit, TraceNorm(self._alpha)
+        center = self.mean_alpha if self.center_tasks else None
+        return datafit, _trace_norm_penalty(self._alpha, center)
+
+    def _cold_start(self, shape, datafit):
+        if self.center_tasks and datafit is not None:
+            return pooled_solution(datafit, self.mean_alpha)
+        return super()._cold_start(shape, datafit)

@@ -305,10 +305,10 @@ def _extremes(values, allow_nan):
     propagates so that a non-finite result flags NaN or inf.
     """
     lo_fn, hi_fn = (np.fmin, np.fmax) if allow_nan else (np.minimum, np.maximum)
-    if values.ndim == 2 and values.shape[1] > 1 and values.strides[1] == values.itemsize:
-        return lo_fn.reduce(lo_fn.reduce(values, axis=1)), hi_fn.reduce(
-            hi_fn.reduce(values, axis=1)
-        )
+    rows_contiguous = values.ndim == 2 and values.strides[1] == values.itemsize
+    if rows_contiguous and values.shape[1] > 1:
+        lo = lo_fn.reduce(lo_fn.reduce(values, axis=1))
+        return lo, hi_fn.reduce(hi_fn.reduce(values, axis=1))
     flat = values.ravel(order="K")
     return lo_fn.reduce(flat), hi_fn.reduce(flat)
 

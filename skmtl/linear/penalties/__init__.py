@@ -1,7 +1,16 @@
 """Penalties: value, prox, optimality measure, alpha_max and a cvxpy form."""
 
 from ._base import BasePenalty, check_penalty_methods
+from ._centered import CenteredPenalty, pooled_solution
 from ._norms import L1, L21
 from ._stacked import StackedPenalty
 
-__all__ = ["L1", "L21", "BasePenalty", "StackedPenalty", "check_penalty_methods"]
+__all__ = [
+    "L1",
+    "L21",
+    "BasePenalty",
+    "CenteredPenalty",
+    "StackedPenalty",
+    "check_penalty_methods",
+    "pooled_solution",
+]
