@@ -8,6 +8,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._composite import COMMON_CONSTRAINTS, CompositeRegressor
+from .penalties._centered import CenteredPenalty, CenteredSmooth, pooled_solution
 from .penalties._smooth import ClusterNorm, NoPenalty, SmoothSum
 
 __all__ = ["ClusteredMultiTask"]
@@ -39,6 +40,13 @@ class ClusteredMultiTask(CompositeRegressor):
     accelerated gradient (FISTA) on ``W`` alone. The task clusters
     ``labels_`` are then read off by k-means on the learned task weights.
 
+    With ``center_tasks=True`` the cluster norm acts on the deviations from
+    the tasks' mean weights ``w_bar = W 1 / T``, and the mean gets its own
+    ridge ``mean_alpha * T / 2 * ||w_bar||^2``: tasks are a shared model plus
+    clustered corrections, the convex formulation of Jacob, Bach & Vert with
+    its mean term. Large ``alpha`` and ``beta`` then give the pooled ridge
+    with per-task intercepts rather than ``W = 0``.
+
     Parameters
     ----------
     n_clusters : int, default=2
@@ -47,6 +55,11 @@ class ClusteredMultiTask(CompositeRegressor):
         Strength of the within-cluster term (> 0).
     beta : float, default=1.0
         Ridge strength (> 0).
+    center_tasks : bool, default=False
+        Apply the penalty to the deviations ``W - w_bar 1^T`` (see above).
+    mean_alpha : float, default=0.0
+        Ridge strength on the shared mean ``w_bar`` (``center_tasks=True``
+        only).
     fit_intercept : bool, default=True
         Whether to fit one unpenalised intercept per task.
     task_column : int, str or None, default=None
@@ -77,7 +90,10 @@ class ClusteredMultiTask(CompositeRegressor):
     labels_ : ndarray of shape (n_tasks,)
         Cluster of each task (k-means on ``coef_``).
     cluster_matrix_ : ndarray of shape (n_tasks, n_tasks)
-        The relaxed cluster matrix ``M`` at the solution.
+        The relaxed cluster matrix ``M`` at the solution (of the deviations
+        with ``center_tasks=True``).
+    mean_coef_ : ndarray of shape (n_features,)
+        The tasks' mean weights ``w_bar``.
     n_iter_ : int
         Iterations run by the solver.
     stop_crit_ : float
@@ -116,6 +132,8 @@ class ClusteredMultiTask(CompositeRegressor):
         "n_clusters": [Interval(numbers.Integral, 1, None, closed="left")],
         "alpha": [Interval(numbers.Real, 0, None, closed="neither")],
         "beta": [Interval(numbers.Real, 0, None, closed="neither")],
+        "center_tasks": ["boolean"],
+        "mean_alpha": [Interval(numbers.Real, 0, None, closed="left")],
         "solver": [StrOptions({"auto", "fista", "cvxpy"})],
         "random_state": ["random_state"],
         **COMMON_CONSTRAINTS,
@@ -127,6 +145,8 @@ class ClusteredMultiTask(CompositeRegressor):
         alpha=1.0,
         beta=1.0,
         *,
+        center_tasks=False,
+        mean_alpha=0.0,
         fit_intercept=True,
         task_column=None,
         solver="auto",
@@ -140,6 +160,8 @@ class ClusteredMultiTask(CompositeRegressor):
         self.n_clusters = n_clusters
         self.alpha = alpha
         self.beta = beta
+        self.center_tasks = center_tasks
+        self.mean_alpha = mean_alpha
         self.fit_intercept = fit_intercept
         self.task_column = task_column
         self.solver = solver
@@ -157,10 +179,26 @@ class ClusteredMultiTask(CompositeRegressor):
                 f"({data.n_tasks}); use n_clusters <= n_tasks."
             )
         self._cluster_norm = ClusterNorm(self.alpha, self.beta, self.n_clusters)
-        return SmoothSum(datafit, self._cluster_norm), NoPenalty()
+        smooth = self._cluster_norm
+        if self.center_tasks:
+            smooth = CenteredSmooth(smooth, self.mean_alpha)
+        return SmoothSum(datafit, smooth), NoPenalty()
+
+    def _cold_start(self, shape, datafit):
+        # the pooled ridge with the penalty's own ridge on the mean (for k = 1
+        # and M = 11^T / T the penalty is beta T / 2 ||w_bar||^2 on the mean):
+        # it resolves the ill-conditioned shared direction that gradient steps
+        # sized for the stiffest task resolve slowly
+        if self.solver != "cvxpy" and datafit is not None:
+            gamma = self.mean_alpha if self.center_tasks else self.beta
+            return pooled_solution(datafit, gamma)
+        return super()._cold_start(shape, datafit)
 
     def _after_fit(self, data, W):
-        self.cluster_matrix_ = self._cluster_norm.optimal_M(W)
+        deviations, self.mean_coef_ = CenteredPenalty.split(W)
+        self.cluster_matrix_ = self._cluster_norm.optimal_M(
+            deviations if self.center_tasks else W
+        )
         del self._cluster_norm
         k = self.n_clusters
         if k == 1:

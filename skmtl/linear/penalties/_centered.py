@@ -4,7 +4,7 @@ import numpy as np
 
 from ._base import BasePenalty
 
-__all__ = ["CenteredPenalty", "pooled_solution"]
+__all__ = ["CenteredPenalty", "CenteredSmooth", "pooled_solution"]
 
 
 class CenteredPenalty(BasePenalty):
@@ -159,3 +159,53 @@ def pooled_solution(datafit, gamma, tol=1e-12, max_iter=None):
         p = r + (rr_new / rr) * p
         rr = rr_new
     return np.repeat(m[:, None], T, axis=1)
+
+
+class CenteredSmooth:
+    r"""A smooth penalty on the deviations from the task mean; ridge on the mean.
+
+    ``value(W) = smooth(W - w_bar 1^T) + gamma T / 2 ||w_bar||^2``, the smooth
+    counterpart of :class:`CenteredPenalty` (for example the cluster norm on
+    the deviations: tasks = a shared model + clustered corrections, Jacob,
+    Bach & Vert's convex clustered MTL with its mean term). Its gradient is
+    ``grad smooth(W P) P + gamma w_bar 1^T`` with ``P`` the centring projector,
+    and its Lipschitz constant the larger of the two parts' (they act on
+    orthogonal subspaces).
+
+    Parameters
+    ----------
+    smooth : smooth penalty
+        Has ``value_and_gradient``, ``lipschitz`` and ``cvxpy``.
+    gamma : float, default=0.0
+        Ridge strength on the shared mean.
+    """
+
+    def __init__(self, smooth, gamma=0.0):
+        self.smooth = smooth
+        self.gamma = gamma
+
+    def value_and_gradient(self, W):
+        V, mean = CenteredPenalty.split(W)
+        value, grad = self.smooth.value_and_gradient(V)
+        grad = grad - grad.mean(axis=1, keepdims=True)
+        T = W.shape[1]
+        value += 0.5 * self.gamma * T * float(mean @ mean)
+        return value, grad + self.gamma * mean[:, None]
+
+    def value(self, W):
+        return self.value_and_gradient(W)[0]
+
+    def gradient(self, W):
+        return self.value_and_gradient(W)[1]
+
+    @property
+    def lipschitz(self):
+        return float(max(self.smooth.lipschitz, self.gamma))
+
+    def cvxpy(self, W):
+        import cvxpy as cp
+
+        T = W.shape[1]
+        mean = cp.sum(W, axis=1) / T
+        V = W - cp.reshape(mean, (W.shape[0], 1), order="F") @ np.ones((1, T))
+        return self.smooth.cvxpy(V) + 0.5 * self.gamma * T * cp.sum_squares(mean)

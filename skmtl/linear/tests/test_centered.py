@@ -6,6 +6,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl.datasets import make_multitask_regression
 from skmtl.linear import (
+    ClusteredMultiTask,
     MultiTaskGroupLasso,
     MultiTaskGroupLassoCV,
     PerTaskRidge,
@@ -44,21 +45,34 @@ def _long_unequal(seed=1, d=4, sizes=(12, 30, 18)):
 
 
 @parametrize_with_checks(
-    [
+    expected_failed_checks=lambda est: (
+        {
+            "check_methods_sample_order_invariance": (
+                "the check forces n_clusters=2 on a single-task problem; more "
+                "clusters than tasks is an error (as in tests/test_common.py)"
+            )
+        }
+        if isinstance(est, ClusteredMultiTask)
+        else {}
+    ),
+    estimators=[
         MultiTaskGroupLasso(alpha=0.1, center_tasks=True, mean_alpha=0.1),
         TraceNormMultiTask(alpha=0.1, center_tasks=True, mean_alpha=0.1),
-    ]
+        ClusteredMultiTask(1, alpha=0.5, beta=0.1, center_tasks=True, mean_alpha=0.1),
+    ],
 )
 def test_centered_estimators_pass_sklearn_checks(estimator, check):
     check(estimator)
 
 
-@pytest.mark.parametrize("cls", CENTERED)
+@pytest.mark.parametrize("cls", [*CENTERED, ClusteredMultiTask])
 @pytest.mark.parametrize("layout", ["wide", "long"])
 def test_matches_cvxpy(cls, layout):
     X, y = _wide_nan() if layout == "wide" else _long_unequal()
     tc = None if layout == "wide" else -1
     params = dict(alpha=0.05, center_tasks=True, mean_alpha=0.2, task_column=tc)
+    if cls is ClusteredMultiTask:
+        params.update(n_clusters=2, alpha=0.5, beta=0.05)
     fast = cls(**params, tol=1e-10, max_iter=20_000).fit(X, y)
     ref = cls(**params, solver="cvxpy").fit(X, y)
     np.testing.assert_allclose(fast.coef_, ref.coef_, atol=2e-5)
@@ -82,6 +96,26 @@ def test_large_alpha_is_the_pooled_ridge(cls, layout):
     np.testing.assert_allclose(model.coef_, pooled.coef_, atol=1e-8)
     np.testing.assert_allclose(model.intercept_, pooled.intercept_, atol=1e-8)
     assert model.n_iter_ == 1  # the pooled start is already optimal
+
+
+def test_clustered_centred_tends_to_the_pooled_ridge():
+    X, y = _long_unequal()
+    pooled = PooledRidge(alpha=0.3 * 3, task_column=-1).fit(X, y)
+    gaps = []
+    for strength in (1.0, 100.0, 1e4):
+        model = ClusteredMultiTask(
+            1,
+            alpha=strength,
+            beta=strength,
+            center_tasks=True,
+            mean_alpha=0.3,
+            tol=1e-10,
+            max_iter=50_000,
+            task_column=-1,
+        ).fit(X, y)
+        gaps.append(np.abs(model.coef_ - pooled.coef_).max())
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 1e-3
 
 
 @pytest.mark.parametrize("layout", ["wide", "long"])
