@@ -8,7 +8,8 @@ chosen by 3-fold shuffled cross-validation on the training part only (scoring:
 pooled MSE); explained variance = 1 - MSE_test / Var(y_test) over all test
 rows, in %, mean ± std over the splits.
 
-Run: ``python benchmarks/bench_school.py [--n-splits 10] [--n-jobs 2]``.
+Run: ``python benchmarks/bench_school.py [--n-splits 10] [--n-jobs 2]
+[--only NAME ...]``.
 """
 
 import argparse
@@ -28,6 +29,7 @@ from skmtl.linear import (
     MeanRegularizedMultiTask,
     MeanRegularizedMultiTaskCV,
     MultiTaskGroupLasso,
+    MultiTaskGroupLassoCV,
     PerTaskRidge,
     PooledRidge,
     TaskGraphMultiTask,
@@ -35,6 +37,7 @@ from skmtl.linear import (
 )
 
 TC = -1  # the school id is the last column of X
+N_JOBS = [2]
 
 
 def models():
@@ -88,13 +91,56 @@ def models():
             MultiTaskGroupLasso(tol=1e-4, task_column=TC),
             {"alpha": [1.0, 3.0, 10.0, 30.0]},
         ),
+        # center_tasks=True: the penalty on the deviations from the tasks'
+        # mean weights, a ridge on the mean (the pooled model is the limit)
+        (
+            "TraceNormMultiTaskCV (center_tasks, own path CV)",
+            TraceNormMultiTaskCV(
+                n_alphas=8,
+                eps=0.1,
+                center_tasks=True,
+                cv=3,
+                tol=1e-4,
+                n_jobs=N_JOBS[0],
+                random_state=0,
+                task_column=TC,
+            ),
+            None,
+        ),
+        (
+            "ClusteredMultiTask (center_tasks)",
+            ClusteredMultiTask(
+                center_tasks=True, tol=1e-4, random_state=0, task_column=TC
+            ),
+            {"n_clusters": [1, 2], "alpha": [10.0, 30.0, 100.0], "beta": [0.3, 1.0]},
+        ),
+        (
+            "MultiTaskGroupLassoCV (center_tasks, own path CV)",
+            MultiTaskGroupLassoCV(
+                alphas=6,
+                eps=0.1,
+                center_tasks=True,
+                cv=3,
+                tol=1e-4,
+                n_jobs=N_JOBS[0],
+                random_state=0,
+                task_column=TC,
+            ),
+            None,
+        ),
     ]
 
 
-def main(n_splits=10, n_jobs=2, seed=0):
+def main(n_splits=10, n_jobs=2, seed=0, only=None):
+    N_JOBS[0] = n_jobs
     X, y = load_school(return_X_y=True)
     school = X[:, TC]
-    names = [name for name, _, _ in models()]
+    keep = [0] + [
+        i
+        for i, (name, _, _) in enumerate(models())
+        if i > 0 and (not only or any(o.lower() in name.lower() for o in only))
+    ]
+    names = [models()[i][0] for i in keep]
     scores = {name: [] for name in names}
     chosen = {name: [] for name in names}
     times = {name: 0.0 for name in names}
@@ -110,7 +156,7 @@ def main(n_splits=10, n_jobs=2, seed=0):
             stratify=school,
             random_state=seed + split,
         )
-        for name, est, grid in models():
+        for name, est, grid in [models()[i] for i in keep]:
             scale = make_column_transformer(
                 (StandardScaler(), slice(0, -1)), remainder="passthrough"
             )
@@ -173,7 +219,13 @@ if __name__ == "__main__":
     parser.add_argument("--n-splits", type=int, default=10)
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        help="run only the models whose name contains one of these strings "
+        "(the pooled ridge baseline always runs)",
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
-    main(args.n_splits, args.n_jobs, args.seed)
+    main(args.n_splits, args.n_jobs, args.seed, args.only)
     print(f"\n(total {time.perf_counter() - t0:.0f} s)")
