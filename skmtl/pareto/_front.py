@@ -279,6 +279,8 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         the mean).
     n_iter_ : int
         Iterations (epochs) run.
+    n_transfers_ : int
+        Transfer candidates accepted (summed over members and iterations).
     coef_ : ndarray of shape (n_tasks, n_features)
         Coefficients of the member selected by ``preference`` (linear model
         only).
@@ -431,6 +433,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         data = self._validate_fit(X, y, sample_weight)
+        self.n_transfers_ = 0
         rng = check_random_state(self.random_state)
         P = self._resolve_preferences(data.n_tasks, rng)
         if self.validation_fraction > 0:
@@ -485,9 +488,10 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         from ._neural import fit_mlp_front
 
         seed = int(rng.randint(2**31 - 2))
-        members, history, self.n_iter_, train_losses, crit = fit_mlp_front(
+        out = fit_mlp_front(
             self, data, train_idx, P, seed, self._neighbours(P), hypervolume
         )
+        members, history, self.n_iter_, train_losses, crit, self.n_transfers_ = out
         if crit > self.tol:
             warnings.warn(
                 f"ParetoFrontRegressor did not converge in {self.max_iter} "
@@ -536,7 +540,9 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
                 steps[k] = step
                 W[:, k], values[k], grads[:, k], losses[k] = w_new, v, gn, ln
             if self.transfer == "mt2o" and K > 1:
-                self._transfer(problem, P, W, values, grads, losses, neighbours)
+                self.n_transfers_ += self._transfer(
+                    problem, P, W, values, grads, losses, neighbours
+                )
             history.append(hypervolume(losses, np.ones(problem.T)))
             crit = float(np.max(np.linalg.norm(grads, axis=0) / scale))
             if self.verbose and n_iter % every == 0:
@@ -566,6 +572,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         return np.argsort(dist, axis=1)[:, : min(m, K - 1)]
 
     def _transfer(self, problem, P, W, values, grads, losses, neighbours):
+        accepted = 0
         W_old = W.copy()
         G = grads / np.maximum(np.linalg.norm(grads, axis=0), 1e-300)
         for k in range(len(P)):
@@ -579,6 +586,8 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
             v, g, loss = problem.value_grad(cand, P[k])
             if v < values[k]:
                 W[:, k], values[k], grads[:, k], losses[k] = cand, v, g, loss
+                accepted += 1
+        return accepted
 
     def _selected(self, preference=None):
         check_is_fitted(self)

@@ -225,6 +225,8 @@ def fit_mlp_front(est, data, train_idx, P, seed, neighbours, hypervolume):
         Final normalised training losses.
     crit : float
         Final value of the stopping criterion.
+    n_transfers : int
+        Transfer candidates accepted.
     """
     torch = _torch()
     from torch.func import functional_call, stack_module_state, vmap
@@ -265,6 +267,7 @@ def fit_mlp_front(est, data, train_idx, P, seed, neighbours, hypervolume):
     batch = min(int(est.batch_size), n)
     names = list(params)
     transfer = est.transfer == "mt2o" and K > 1
+    n_transfers = 0
 
     def flat():
         return torch.cat([params[k].detach().reshape(K, -1) for k in names], 1)
@@ -302,9 +305,10 @@ def fit_mlp_front(est, data, train_idx, P, seed, neighbours, hypervolume):
                 gsum = g if gsum is None else gsum + g
         values, losses = evaluate()
         if transfer:
-            values, losses = _transfer(
-                est, flat, assign, evaluate, params, gsum, values, losses, neighbours
+            values, losses, accepted = _transfer(
+                est, flat, assign, evaluate, gsum, values, losses, neighbours
             )
+            n_transfers += accepted
         history.append(hypervolume(losses.numpy().astype(float), ref))
         objs.append(values.numpy().astype(float))
         if n_iter > _WINDOW:
@@ -330,10 +334,10 @@ def fit_mlp_front(est, data, train_idx, P, seed, neighbours, hypervolume):
         member.module_ = module
         member.y_mean_, member.y_scale_ = mean, scale
         members.append(member)
-    return members, history, n_iter, losses.numpy().astype(float), crit
+    return members, history, n_iter, losses.numpy().astype(float), crit, n_transfers
 
 
-def _transfer(est, flat, assign, evaluate, params, gsum, values, losses, neighbours):
+def _transfer(est, flat, assign, evaluate, gsum, values, losses, neighbours):
     """MT2O step on the stacked parameters (the linear front's rule).
 
     Member ``k`` is offered ``(1 - s) theta_k + s * sum_j c_j theta_j`` over
@@ -357,7 +361,7 @@ def _transfer(est, flat, assign, evaluate, params, gsum, values, losses, neighbo
         cand[k] = (1 - s) * theta[k] + s * mix
         offered[k] = True
     if not offered.any():
-        return values, losses
+        return values, losses, 0
     assign(cand)
     cand_values, cand_losses = evaluate()
     keep = torch.as_tensor(offered) & (cand_values < values)
@@ -365,4 +369,4 @@ def _transfer(est, flat, assign, evaluate, params, gsum, values, losses, neighbo
     assign(final)
     values = torch.where(keep, cand_values, values)
     losses = torch.where(keep[:, None], cand_losses, losses)
-    return values, losses
+    return values, losses, int(keep.sum())

@@ -101,9 +101,48 @@ def test_transfer_on_and_off_converge_to_the_same_front(fronts):
         assert f.hypervolume_.shape == (f.n_iter_ + 1,)
         assert f.hypervolume_[0] == 0.0  # common start: predicting about the mean
         assert f.hypervolume_[-1] > f.hypervolume_[50] > 0
+    assert a.n_transfers_ == 0
     assert abs(a.hypervolume_[-1] - b.hypervolume_[-1]) < 0.01
     # the interior members (no zero weight) agree closely
     np.testing.assert_allclose(a.front_[1:4], b.front_[1:4], atol=0.03)
+
+
+def test_transfer_rule_by_hand():
+    """The MT2O step mixes with cos+/(1+cos+)-weighted neighbours, keeps gains."""
+    from types import SimpleNamespace
+
+    from skmtl.pareto._neural import _transfer
+
+    state = {"theta": torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0]])}
+    targets = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])
+
+    def evaluate():  # member k's objective: squared distance to its target
+        values = (state["theta"] - targets).square().sum(1)
+        return values, values[:, None].repeat(1, 2)
+
+    def assign(theta):
+        state["theta"] = theta.clone()
+
+    values, losses = evaluate()
+    gsum = torch.tensor([[2.0, 0.0], [1.0, 0.0], [0.0, 3.0]])
+    neighbours = np.array([[1, 2], [0, 2], [0, 1]])
+    values, losses, accepted = _transfer(
+        SimpleNamespace(transfer_strength=0.5),
+        lambda: state["theta"].clone(),
+        assign,
+        evaluate,
+        gsum,
+        values,
+        losses,
+        neighbours,
+    )
+    # member 0: only member 1 is aligned (cos 1, weight 1/2 -> normalised 1):
+    # candidate (0.5, 0) is closer to its target, kept; member 1's candidate
+    # (0.5, 0) is worse, refused; member 2 is orthogonal to both: no offer
+    expected = torch.tensor([[0.5, 0.0], [1.0, 0.0], [0.0, 1.0]])
+    torch.testing.assert_close(state["theta"], expected)
+    torch.testing.assert_close(values, torch.tensor([0.25, 0.0, 1.0]))
+    assert accepted == 1
 
 
 @pytest.mark.parametrize("scalarization", ["weighted_sum", "tchebycheff"])
