@@ -16,7 +16,7 @@ on the held-out 20%, the share of member-epochs whose transfer candidate was
 accepted, and the wall time. Usage::
 
     python benchmarks/bench_pareto.py [--seeds 5] [--data-home DIR] \
-        [--skip linear|neural] [--quick]
+        [--skip linear|neural] [--transfer-strength S] [--quick]
 
 Writes ``pareto_hv.png`` and ``pareto_hv_neural.png`` to
 ``$SKMTL_BENCH_OUTPUT`` (default ``benchmarks/results/``).
@@ -87,7 +87,7 @@ def neural(args):
     print(
         f"\n## Neural fronts (model='mlp'): {args.seeds} seeds, 10 preferences, "
         f"{epochs} epochs (tol=0), batch 64, Adam lr 0.01, tanh, "
-        "torch threads=1\n"
+        f"transfer_strength {args.transfer_strength}, torch threads=1\n"
     )
     print(
         "| problem | scalarization | transfer | HV@10 | HV@30 | HV final "
@@ -117,6 +117,7 @@ def neural(args):
                         activation="tanh",
                         scalarization=scal,
                         transfer=transfer,
+                        transfer_strength=args.transfer_strength,
                         lr=0.01,
                         batch_size=64,
                         max_iter=epochs,
@@ -204,6 +205,9 @@ def main(argv=None):
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--max-iter", type=int, default=1000)
     parser.add_argument("--epochs", type=int, default=150, help="neural fronts")
+    parser.add_argument(
+        "--transfer-strength", type=float, default=0.5, help="neural fronts"
+    )
     parser.add_argument("--skip", choices=["linear", "neural"], default=None)
     parser.add_argument("--quick", action="store_true", help="a smoke run")
     args = parser.parse_args(argv)

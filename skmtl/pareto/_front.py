@@ -319,9 +319,11 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
     The same front of shared-bottom networks (needs torch):
 
     >>> nets = ParetoFrontRegressor(
-    ...     preferences=3, model="mlp", trunk_layer_sizes=(8,), max_iter=20,
-    ...     tol=1e-3, random_state=0,
-    ... ).fit(X, Y)  # doctest: +SKIP
+    ...     preferences=3, model="mlp", trunk_layer_sizes=(8,), max_iter=100,
+    ...     lr=0.05, tol=1e-2, random_state=0,
+    ... ).fit(X, Y)
+    >>> len(nets.estimators_), nets.predict(X[:2]).shape
+    (3, (2, 2))
     """
 
     _accept_sparse = ("csr", "csc")
