@@ -237,9 +237,10 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         layer makes the tasks compete for it.
     head_layer_sizes : array-like of int, default=()
         Hidden layers of each task's head before its output (``model='mlp'``).
-    activation : {'relu', 'tanh', 'logistic', 'gelu', 'elu', 'leaky_relu', \
-'selu'}, default='relu'
-        Activation of the hidden layers (``model='mlp'``).
+    activation : str, default='relu'
+        Activation of the hidden layers (``model='mlp'``): one of ``'relu'``,
+        ``'tanh'``, ``'logistic'``, ``'gelu'``, ``'elu'``, ``'leaky_relu'``,
+        ``'selu'``.
     lr : float, default=1e-2
         Adam learning rate (``model='mlp'``).
     batch_size : int, default=64
