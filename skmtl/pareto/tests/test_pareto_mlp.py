@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.neural_network import MLPRegressor
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from threadpoolctl import threadpool_limits
 
 from skmtl.pareto import ParetoFrontRegressor
 from skmtl.utils import wide_to_long
@@ -64,10 +65,10 @@ def fronts():
             activation="tanh",
             solver="lbfgs",
             alpha=1e-4,
-            max_iter=500,
+            max_iter=200,
             random_state=0,
         )
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), threadpool_limits(1):
             warnings.simplefilter("ignore", ConvergenceWarning)
             ref.fit(X, Y[:, t])
         refs.append(np.mean((ref.predict(X) - Y[:, t]) ** 2) / Y[:, t].var())
