@@ -101,7 +101,11 @@ def _validation_losses(member, data, index):
     """
     losses = np.empty(len(index))
     for t, idx in enumerate(index):
-        pred = np.asarray(data.X[idx] @ member.coef_[t]).ravel() + member.intercept_[t]
+        if hasattr(member, "module_"):  # neural member: every head at once
+            pred = member._raw_predict(data.X[idx])[:, t]
+        else:
+            pred = np.asarray(data.X[idx] @ member.coef_[t]).ravel()
+            pred = pred + member.intercept_[t]
         y_t = data.y[idx] if data.layout == "long" else data.y[idx, t]
         w_t = (
             np.ones(len(idx)) if data.sample_weight is None else data.sample_weight[idx]
@@ -153,7 +157,7 @@ class _Scalarized:
 
 
 class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
-    r"""Pareto front of multi-task linear models (MT2O-style joint solving).
+    r"""Pareto front of multi-task models (MT2O-style joint solving).
 
     When tasks compete for shared parameters, no single model is best for all
     of them: the answer is a front of trade-offs. This estimator fits ``K``
@@ -185,11 +189,27 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
     worsens a subproblem, so both variants converge to the same front; the
     hypervolume history (``hypervolume_``) shows how fast.
 
+    With ``model='mlp'`` each member is a neural network instead: a shared MLP
+    trunk and one linear head per task (the shared-bottom network of
+    :mod:`skmtl.neural`), ``f_t(x) = h_t(g(x))``, with ``\ell_t`` the
+    weighted mean squared error on targets standardised per task (again 1 for
+    predicting the mean) and the ridge term on all network parameters. The
+    ``K`` networks start from one common initialisation and are trained
+    jointly by mini-batch Adam on their scalarised objectives; after every
+    epoch the MT2O transfer above is applied to the flattened parameter
+    vectors (similarity: the cosine of the members' epoch-averaged gradients;
+    a candidate is kept only if it lowers the member's full training
+    objective). This needs the ``neural`` extra (torch).
+
     Parameters
     ----------
     preferences : int or array-like of shape (n_preferences, n_tasks), default=11
         Number of preference vectors spread uniformly over the simplex, or the
         vectors themselves (non-negative; normalised to sum to one).
+    model : {'linear', 'mlp'}, default='linear'
+        Kind of member: a linear model with weights shared by the tasks and
+        one intercept per task, or a shared-bottom network (trunk and one
+        head per task, needs torch).
     scalarization : {'weighted_sum', 'tchebycheff'}, default='weighted_sum'
         How a preference turns the task losses into one objective.
     transfer : {'mt2o', None}, default='mt2o'
@@ -197,7 +217,8 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
     transfer_strength : float in (0, 1], default=0.5
         Weight of the neighbours in a transfer candidate.
     alpha : float, default=1e-4
-        Ridge strength on the shared weights.
+        Ridge strength on the shared weights (on all network parameters for
+        ``model='mlp'``).
     smoothing : float, default=0.01
         Temperature ``mu`` of the smooth Tchebycheff scalarisation.
     preference : array-like of shape (n_tasks,) or None, default=None
@@ -209,16 +230,33 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         Share of each task's labelled rows held out to measure ``front_``;
         0 measures it on the training data.
     fit_intercept : bool, default=True
-        Whether each task has an intercept.
+        Whether each task has an intercept (linear model; the network's heads
+        always have one).
+    trunk_layer_sizes : array-like of int, default=(32,)
+        Hidden layers of the shared trunk (``model='mlp'``). A narrow last
+        layer makes the tasks compete for it.
+    head_layer_sizes : array-like of int, default=()
+        Hidden layers of each task's head before its output (``model='mlp'``).
+    activation : str, default='relu'
+        Activation of the hidden layers (``model='mlp'``): one of ``'relu'``,
+        ``'tanh'``, ``'logistic'``, ``'gelu'``, ``'elu'``, ``'leaky_relu'``,
+        ``'selu'``.
+    lr : float, default=1e-2
+        Adam learning rate (``model='mlp'``).
+    batch_size : int, default=64
+        Mini-batch size (``model='mlp'``); larger than the data: full batch.
     max_iter : int, default=300
-        Gradient iterations.
+        Gradient iterations (epochs for ``model='mlp'``).
     tol : float, default=1e-6
-        Stop when every subproblem's gradient norm, relative to its value at
-        zero, is below ``tol``.
+        Linear model: stop when every subproblem's gradient norm, relative to
+        its value at zero, is below ``tol``. Network: stop when no member's
+        scalarised training objective decreased by more than ``tol``
+        (relative) over the last 10 epochs.
     task_column : int, str or None, default=None
         ``None`` for wide data; else the task-id column of ``X`` (long data).
     random_state : int, RandomState instance or None, default=None
-        Seed of the validation split and of the preference fill-in.
+        Seed of the validation split, of the preference fill-in and, for
+        ``model='mlp'``, of the initialisation and the mini-batch order.
     verbose : int, default=0
         Print the hypervolume every ``max_iter // 10`` iterations.
 
@@ -226,9 +264,11 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
     ----------
     preferences_ : ndarray of shape (n_preferences, n_tasks)
         The preference vectors.
-    estimators_ : list of fitted linear models
-        One per preference, each with ``coef_``, ``intercept_``, ``predict``
-        and ``score``.
+    estimators_ : list of fitted models
+        One per preference, each with ``predict`` and ``score``; linear
+        members have ``coef_`` and ``intercept_``, neural members the torch
+        network ``module_`` (fitted on targets standardised with
+        ``y_mean_`` and ``y_scale_``).
     front_ : ndarray of shape (n_preferences, n_tasks)
         Normalised task losses of each member on the validation rows (on the
         training rows when ``validation_fraction=0``).
@@ -236,13 +276,17 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         Members not dominated on ``front_``.
     hypervolume_ : ndarray of shape (n_iter_ + 1,)
         Hypervolume of the training losses of the members after each
-        iteration, with reference point 1 in every task (predicting the mean).
+        iteration (epoch), with reference point 1 in every task (predicting
+        the mean).
     n_iter_ : int
-        Iterations run.
+        Iterations (epochs) run.
+    n_transfers_ : int
+        Transfer candidates accepted (summed over members and iterations).
     coef_ : ndarray of shape (n_tasks, n_features)
-        Coefficients of the member selected by ``preference``.
+        Coefficients of the member selected by ``preference`` (linear model
+        only).
     intercept_ : ndarray of shape (n_tasks,)
-        Intercepts of that member.
+        Intercepts of that member (linear model only).
     tasks_ : ndarray of shape (n_tasks,)
         Task ids.
     n_tasks_ : int
@@ -254,6 +298,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
     --------
     skmtl.pareto.hypervolume : the hypervolume indicator.
     skmtl.pareto.plot_pareto_front : draw ``front_`` and ``hypervolume_``.
+    skmtl.neural.MultiTaskMLPRegressor : one shared-bottom network.
 
     References
     ----------
@@ -271,6 +316,15 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
     >>> front = ParetoFrontRegressor(preferences=5, random_state=0).fit(X, Y)
     >>> front.front_.shape, bool(front.pareto_mask_.all())
     ((5, 2), True)
+
+    The same front of shared-bottom networks (needs torch):
+
+    >>> nets = ParetoFrontRegressor(
+    ...     preferences=3, model="mlp", trunk_layer_sizes=(8,), max_iter=100,
+    ...     lr=0.05, tol=1e-2, random_state=0,
+    ... ).fit(X, Y)
+    >>> len(nets.estimators_), nets.predict(X[:2]).shape
+    (3, (2, 2))
     """
 
     _accept_sparse = ("csr", "csc")
@@ -280,6 +334,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
             Interval(numbers.Integral, 1, None, closed="left"),
             "array-like",
         ],
+        "model": [StrOptions({"linear", "mlp"})],
         "scalarization": [StrOptions({"weighted_sum", "tchebycheff"})],
         "transfer": [StrOptions({"mt2o"}), None],
         "transfer_strength": [Interval(numbers.Real, 0, 1, closed="right")],
@@ -288,6 +343,15 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         "preference": [None, "array-like"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="left")],
         "fit_intercept": ["boolean"],
+        "trunk_layer_sizes": ["array-like"],
+        "head_layer_sizes": ["array-like"],
+        "activation": [
+            StrOptions(
+                {"relu", "tanh", "logistic", "gelu", "elu", "leaky_relu", "selu"}
+            )
+        ],
+        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
+        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
         "task_column": [None, numbers.Integral, str],
@@ -299,6 +363,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         self,
         preferences=11,
         *,
+        model="linear",
         scalarization="weighted_sum",
         transfer="mt2o",
         transfer_strength=0.5,
@@ -307,6 +372,11 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         preference=None,
         validation_fraction=0.2,
         fit_intercept=True,
+        trunk_layer_sizes=(32,),
+        head_layer_sizes=(),
+        activation="relu",
+        lr=1e-2,
+        batch_size=64,
         max_iter=300,
         tol=1e-6,
         task_column=None,
@@ -314,6 +384,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         verbose=0,
     ):
         self.preferences = preferences
+        self.model = model
         self.scalarization = scalarization
         self.transfer = transfer
         self.transfer_strength = transfer_strength
@@ -322,6 +393,11 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         self.preference = preference
         self.validation_fraction = validation_fraction
         self.fit_intercept = fit_intercept
+        self.trunk_layer_sizes = trunk_layer_sizes
+        self.head_layer_sizes = head_layer_sizes
+        self.activation = activation
+        self.lr = lr
+        self.batch_size = batch_size
         self.max_iter = max_iter
         self.tol = tol
         self.task_column = task_column
@@ -360,25 +436,21 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
             Fitted estimator.
         """
         data = self._validate_fit(X, y, sample_weight)
+        self.n_transfers_ = 0
         rng = check_random_state(self.random_state)
         P = self._resolve_preferences(data.n_tasks, rng)
         if self.validation_fraction > 0:
             train_idx, valid_idx = _split(data, self.validation_fraction, rng)
         else:
             train_idx, valid_idx = data.task_index, data.task_index
-        train = _restrict(data, train_idx)
-        problem = _Scalarized(
-            train, self.fit_intercept, self.alpha, self.scalarization, self.smoothing
-        )
-        W, history, self.n_iter_ = self._solve(problem, P)
+        if self.model == "mlp":
+            members, history, train_losses = self._fit_mlp(data, train_idx, P, rng)
+        else:
+            members, history, train_losses = self._fit_linear(data, train_idx, P)
         self.hypervolume_ = np.asarray(history)
         self.preferences_ = P
-        self.estimators_ = []
-        for k in range(len(P)):
-            member = _ParetoMember(preference=P[k], task_column=self.task_column)
-            Wk = np.repeat(W[:, k][:, None], data.n_tasks, axis=1)
-            member.coef_ = np.ascontiguousarray(Wk.T)
-            member.intercept_ = problem.datafit.intercept(Wk)
+        self.estimators_ = members
+        for member in members:
             for name in (
                 "tasks_",
                 "n_tasks_",
@@ -389,16 +461,50 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
                 setattr(member, name, getattr(self, name))
             if hasattr(self, "feature_names_in_"):
                 member.feature_names_in_ = self.feature_names_in_
-            self.estimators_.append(member)
         has_valid = all(len(v) for v in valid_idx)
         if self.validation_fraction > 0 and has_valid:
             self.front_ = np.array(
                 [_validation_losses(m, data, valid_idx) for m in self.estimators_]
             )
         else:
-            self.front_ = np.array([problem.losses(W[:, k]) for k in range(len(P))])
+            self.front_ = train_losses
         self.pareto_mask_ = pareto_mask(self.front_)
         return self
+
+    def _fit_linear(self, data, train_idx, P):
+        train = _restrict(data, train_idx)
+        problem = _Scalarized(
+            train, self.fit_intercept, self.alpha, self.scalarization, self.smoothing
+        )
+        W, history, self.n_iter_ = self._solve(problem, P)
+        members = []
+        for k in range(len(P)):
+            member = _ParetoMember(preference=P[k], task_column=self.task_column)
+            Wk = np.repeat(W[:, k][:, None], data.n_tasks, axis=1)
+            member.coef_ = np.ascontiguousarray(Wk.T)
+            member.intercept_ = problem.datafit.intercept(Wk)
+            members.append(member)
+        train_losses = np.array([problem.losses(W[:, k]) for k in range(len(P))])
+        return members, history, train_losses
+
+    def _fit_mlp(self, data, train_idx, P, rng):
+        from ._neural import fit_mlp_front
+
+        seed = int(rng.randint(2**31 - 2))
+        out = fit_mlp_front(
+            self, data, train_idx, P, seed, self._neighbours(P), hypervolume
+        )
+        members, history, self.n_iter_, train_losses, crit, self.n_transfers_ = out
+        if crit > self.tol:
+            warnings.warn(
+                f"ParetoFrontRegressor did not converge in {self.max_iter} "
+                f"epochs: relative decrease of the scalarised training objective "
+                f"over the last 10 epochs {crit:.3e} > tol {self.tol:.1e}. "
+                "Increase max_iter or tol.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        return members, history, train_losses
 
     def _solve(self, problem, P):
         K, d = len(P), problem.datafit.n_features
@@ -437,7 +543,9 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
                 steps[k] = step
                 W[:, k], values[k], grads[:, k], losses[k] = w_new, v, gn, ln
             if self.transfer == "mt2o" and K > 1:
-                self._transfer(problem, P, W, values, grads, losses, neighbours)
+                self.n_transfers_ += self._transfer(
+                    problem, P, W, values, grads, losses, neighbours
+                )
             history.append(hypervolume(losses, np.ones(problem.T)))
             crit = float(np.max(np.linalg.norm(grads, axis=0) / scale))
             if self.verbose and n_iter % every == 0:
@@ -453,7 +561,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
                 f"iterations: relative gradient norm {crit:.3e} > tol "
                 f"{self.tol:.1e}. Increase max_iter or tol.",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
         return W, history, n_iter
 
@@ -467,6 +575,7 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         return np.argsort(dist, axis=1)[:, : min(m, K - 1)]
 
     def _transfer(self, problem, P, W, values, grads, losses, neighbours):
+        accepted = 0
         W_old = W.copy()
         G = grads / np.maximum(np.linalg.norm(grads, axis=0), 1e-300)
         for k in range(len(P)):
@@ -480,6 +589,8 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
             v, g, loss = problem.value_grad(cand, P[k])
             if v < values[k]:
                 W[:, k], values[k], grads[:, k], losses[k] = cand, v, g, loss
+                accepted += 1
+        return accepted
 
     def _selected(self, preference=None):
         check_is_fitted(self)
@@ -508,20 +619,29 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
 
         Returns
         -------
-        member : fitted linear model
+        member : fitted model
             A member of ``estimators_``, with ``predict`` and ``score``.
         """
         return self._selected(preference)
 
+    def _linear_member(self, name):
+        member = self._selected()
+        if not hasattr(member, "coef_"):
+            raise AttributeError(
+                f"{name} is defined for model='linear' only; the members of "
+                "this front are networks (see estimators_[k].module_)."
+            )
+        return member
+
     @property
     def coef_(self):
-        """Coefficients of the member selected by ``preference``."""
-        return self._selected().coef_
+        """Coefficients of the member selected by ``preference`` (linear)."""
+        return self._linear_member("coef_").coef_
 
     @property
     def intercept_(self):
-        """Intercepts of the member selected by ``preference``."""
-        return self._selected().intercept_
+        """Intercepts of the member selected by ``preference`` (linear)."""
+        return self._linear_member("intercept_").intercept_
 
     def predict(self, X):
         """Predict with the member selected by ``preference``.
@@ -538,6 +658,9 @@ class ParetoFrontRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         """
         member = self._selected()
         X, codes = self._validate_predict(X)
+        if hasattr(member, "module_"):
+            pred = member._raw_predict(X)
+            return pred if codes is None else pred[np.arange(len(codes)), codes]
         return linear_predict(X, codes, member.coef_, member.intercept_)
 
     def score(self, X, y, sample_weight=None):

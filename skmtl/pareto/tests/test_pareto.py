@@ -141,6 +141,7 @@ def test_front_is_a_real_trade_off_and_transfer_reaches_the_same_front():
     b = ParetoFrontRegressor(transfer="mt2o", **kw).fit(X, Y)
     np.testing.assert_allclose(a.front_, b.front_, atol=1e-4)
     assert a.pareto_mask_.all()
+    assert a.n_transfers_ == 0
     # the member that prefers task t is the best member on task t
     for t in range(3):
         pref = np.eye(3)[t] * 0.8 + 0.1
