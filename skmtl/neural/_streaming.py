@@ -8,7 +8,7 @@ training set in memory at once. ``fit``, ``partial_fit``, ``predict`` and
   ``np.load(path, mmap_mode='r')`` (detected automatically), for ``X`` and, if
   wanted, ``y``;
 * a :class:`MemmapDataset` wrapping such arrays, or any array with ``shape``
-  and numpy row indexing (h5py, zarr), with the chunk size as an option;
+  and numpy row indexing (e.g. h5py datasets), with the chunk size as an option;
 * a map-style :class:`torch.utils.data.Dataset` (a skorch ``Dataset``
   included) whose item ``i`` is ``(x_i, y_i)``: ``x_i`` a row of ``X`` (with
   the task id at ``task_column`` for long data) and ``y_i`` the matching row
@@ -64,7 +64,7 @@ class MemmapDataset(torch.utils.data.Dataset):
         A :class:`numpy.memmap`, an array from
         ``np.load(path, mmap_mode='r')``, an in-memory ndarray, or any array
         with ``shape`` and numpy row indexing by slices and by increasing
-        integer arrays (h5py and zarr arrays). For long data, one column holds
+        integer arrays (e.g. h5py datasets). For long data, one column holds
         the task ids (its position is the estimator's ``task_column``).
     y : array-like of shape (n_samples, n_tasks) or (n_samples,), default=None
         Wide targets with ``NaN`` for missing labels, or long 1-D targets,
@@ -193,8 +193,11 @@ class _ArrayRows:
 
     def read(self, rows):
         """``(X rows, y rows)`` as in-memory arrays; ``rows`` a slice or sorted."""
-        X = np.array(self.X[rows])
-        y = None if self.y is None else np.array(self.y[rows])
+        # a slice of a memory map is a view of the file: copy the chunk (and
+        # only it); integer rows already give an in-memory copy
+        take = np.array if isinstance(rows, slice) else np.asarray
+        X = take(self.X[rows])
+        y = None if self.y is None else take(self.y[rows])
         if self._maps:
             # a random row maps at least one page (more with fault-around)
             per_row = self.row_bytes if isinstance(rows, slice) else 16384

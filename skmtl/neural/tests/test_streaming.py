@@ -216,3 +216,28 @@ def test_score_on_memmaps(wide, long):
     Xl, yl, Xlm = long
     est = MultiTaskNet(**FAST, random_state=0, task_column=2).fit(Xl, yl)
     assert est.score(Xlm, yl) == pytest.approx(est.score(Xl, yl), rel=1e-12)
+
+
+class _IncreasingRowsOnly:
+    """An array with h5py's indexing rules: slices, or increasing row numbers."""
+
+    def __init__(self, a):
+        self.a, self.shape, self.dtype = a, a.shape, a.dtype
+        self.reads = 0
+
+    def __getitem__(self, rows):
+        if not isinstance(rows, slice):
+            rows = np.asarray(rows)
+            assert np.all(np.diff(rows) > 0), "rows must be increasing"
+        self.reads += 1
+        return self.a[rows].copy()
+
+
+def test_array_likes_with_increasing_row_indexing(wide):
+    X, Y, _, _ = wide
+    kw = dict(FAST, random_state=0, early_stopping=True)
+    ref = MultiTaskMLPRegressor(**kw).fit(X, Y)
+    Xa = _IncreasingRowsOnly(X)
+    got = MultiTaskMLPRegressor(**kw).fit(MemmapDataset(Xa, Y))
+    assert Xa.reads > 3 * (len(X) // 32)  # batch by batch, every epoch
+    assert np.allclose(got.predict(MemmapDataset(Xa)), ref.predict(X), atol=1e-6)
