@@ -86,19 +86,19 @@ print(json.dumps({
 """
 
 NEURAL_CHILD = r"""
-import json, resource, sys, threading, time, tracemalloc
+import json, sys, threading, time, tracemalloc
 import numpy as np
 import torch
 from skmtl.neural import MultiTaskMLPRegressor
 torch.set_num_threads(1)
 spec = json.loads(sys.argv[1])
 
-def status():
+def status(keys=("RssAnon", "RssFile")):
     out = {}
     with open("/proc/self/status") as f:
         for line in f:
             key, _, value = line.partition(":")
-            if key in ("RssAnon", "RssFile"):
+            if key in keys:
                 out[key] = int(value.split()[0]) / 1024
     return out
 
@@ -111,7 +111,9 @@ def sample():
             peaks[key] = max(peaks[key], value)
         stop.wait(0.05)
 
-base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmRSS / VmHWM of this process (ru_maxrss would carry the parent's peak
+# over the exec: the parent has just written the files)
+base = status(("VmRSS",))["VmRSS"]
 thread = threading.Thread(target=sample, daemon=True)
 thread.start()
 mode = "r" if spec["mode"] == "stream" else None
@@ -143,8 +145,8 @@ thread.join()
 np.save(spec["out"], pred[:1000])
 print(json.dumps({
     "load": load, "fit": fit, "predict": predict, "n_pred": n_pred,
-    "base_mb": base, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    / 1024, "anon_mb": peaks["RssAnon"], "file_mb": peaks["RssFile"],
+    "base_mb": base, "peak_mb": status(("VmHWM",))["VmHWM"],
+    "anon_mb": peaks["RssAnon"], "file_mb": peaks["RssFile"],
     "traced_mb": traced / 2**20, "finite": bool(np.isfinite(pred).all()),
 }))
 """
@@ -183,7 +185,7 @@ def neural_part(args):
         "10% NaN) in .npy files; 'stream' opens them with mmap_mode='r' (fit "
         "and predict read batch by batch), 'memory' loads them into RAM. fit "
         "includes the validation pass; predict on the first min(n, 1e6) rows. "
-        "RssAnon / RssFile: peaks sampled every 50 ms; peak RSS: ru_maxrss; "
+        "RssAnon / RssFile: peaks sampled every 50 ms; peak RSS: VmHWM; "
         "tracemalloc: peak of the python and numpy allocations of one more "
         "epoch and a predict on the first n/8 rows (data: n/8 rows take "
         "file/8).\n"

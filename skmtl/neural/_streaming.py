@@ -39,8 +39,10 @@ __all__ = ["MemmapDataset", "StreamingBatchIterator", "is_streaming"]
 
 #: bytes of X read per chunk of the validation pass and of prediction
 _CHUNK_BYTES = 8 * 2**20
-#: mapped bytes after which read-only memory maps are handed back
+#: bytes read in order after which read-only memory maps are handed back
 _RELEASE_BYTES = 64 * 2**20
+#: random rows read between two hand-backs of read-only memory maps
+_GROUP = 64
 #: distinct labels of a task beyond which it cannot be a classification task
 _MAX_LABELS = 10_000
 #: rows per chunk when reading a generic torch Dataset item by item
@@ -81,10 +83,10 @@ class MemmapDataset(torch.utils.data.Dataset):
     -----
     Open the files read-only (``mmap_mode='r'``, ``np.memmap(..., mode='r')``):
     the pages of a read-only map are handed back to the operating system
-    (``madvise(MADV_DONTNEED)``) after every 64 MiB read, so the process's
-    resident memory stays far below the file's size. Writable maps work too,
-    but their pages stay mapped, in the page cache, until the kernel needs
-    the memory.
+    (``madvise(MADV_DONTNEED)``) after every 64 MiB read in order and every 64
+    rows read at random, so the process's resident memory stays far below the
+    file's size. Writable maps work too, but their pages stay mapped, in the
+    page cache, until the kernel needs the memory.
 
     Examples
     --------
@@ -176,6 +178,8 @@ class _ArrayRows:
                 f"X and y have inconsistent numbers of samples: X has "
                 f"{X.shape[0]} rows, y has {y.shape[0]}."
             )
+        # plain ndarray views: np.memmap's python-level __getitem__ is slow
+        X, y = (a.view(np.ndarray) if isinstance(a, np.memmap) else a for a in (X, y))
         self.X, self.y = X, y
         self.n_rows, self.n_columns = int(X.shape[0]), int(X.shape[1])
         itemsize = np.dtype(getattr(X, "dtype", np.float64)).itemsize
@@ -193,16 +197,25 @@ class _ArrayRows:
 
     def read(self, rows):
         """``(X rows, y rows)`` as in-memory arrays; ``rows`` a slice or sorted."""
+        if isinstance(rows, slice) or not self._maps or len(rows) <= _GROUP:
+            return self._read(rows)
+        # random rows of a memory map: each one maps a whole folio of the
+        # file (often 100 KiB or more), so hand the pages back every few rows
+        parts = [self._read(rows[s : s + _GROUP]) for s in range(0, len(rows), _GROUP)]
+        X = np.concatenate([p[0] for p in parts])
+        y = None if self.y is None else np.concatenate([p[1] for p in parts])
+        return X, y
+
+    def _read(self, rows):
         # a slice of a memory map is a view of the file: copy the chunk (and
         # only it); integer rows already give an in-memory copy
         take = np.array if isinstance(rows, slice) else np.asarray
         X = take(self.X[rows])
         y = None if self.y is None else take(self.y[rows])
         if self._maps:
-            # a random row maps at least one page (more with fault-around)
-            per_row = self.row_bytes if isinstance(rows, slice) else 16384
-            self._mapped += len(X) * max(per_row, self.row_bytes)
-            if self._mapped >= _RELEASE_BYTES:
+            if isinstance(rows, slice):
+                self._mapped += len(X) * self.row_bytes
+            if not isinstance(rows, slice) or self._mapped >= _RELEASE_BYTES:
                 self.release()
         return X, y
 
