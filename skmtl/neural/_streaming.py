@@ -26,6 +26,7 @@ bounded by a few chunks instead of growing to the file's size.
 """
 
 import mmap
+import os
 import warnings
 
 import numpy as np
@@ -164,8 +165,90 @@ def _rows_array(a):
     return a
 
 
+def _file_rows(a):
+    """``(path, offset of row 0, row stride)`` to read rows of ``a`` from its file.
+
+    Only for arrays on a shared file map (``np.memmap`` modes 'r', 'r+', 'w+',
+    ``np.load(mmap_mode=...)`` likewise) whose rows are contiguous: reading
+    them with ``pread`` gives the file's current content (the page cache a
+    shared map writes to) without mapping any page into the process.
+    """
+    if not isinstance(a, np.ndarray) or a.ndim not in (1, 2) or a.size == 0:
+        return None
+    if not hasattr(os, "preadv"):  # pragma: no cover - not POSIX
+        return None
+    root, obj = None, a
+    while isinstance(obj, np.ndarray):
+        if root is None and isinstance(obj, np.memmap):
+            root = obj
+        obj = obj.base
+    if not isinstance(obj, mmap.mmap) or root is None:
+        return None
+    if getattr(root, "mode", None) not in ("r", "r+", "w+") or not root.filename:
+        return None
+    row_bytes = a.dtype.itemsize * (a.shape[1] if a.ndim == 2 else 1)
+    if a.strides[0] < row_bytes or (a.ndim == 2 and a.strides[1] != a.dtype.itemsize):
+        return None
+    try:
+        map_address = np.frombuffer(obj, dtype=np.uint8).ctypes.data
+    except (TypeError, ValueError, BufferError):  # pragma: no cover
+        return None
+    map_offset = root.offset - root.offset % mmap.ALLOCATIONGRANULARITY
+    offset = map_offset + (a.ctypes.data - map_address)
+    layout = (str(root.filename), int(offset), int(a.strides[0]))
+    # check the arithmetic on the first row (else read through the map)
+    try:
+        first = _pread(layout, a.dtype, a.shape[1:], np.array([0]))
+    except OSError:  # pragma: no cover
+        return None
+    if first.tobytes() != np.ascontiguousarray(a[:1]).tobytes():
+        return None  # pragma: no cover
+    return layout
+
+
+def _pread(layout, dtype, row_shape, rows):
+    """Rows (a slice or increasing row numbers) read with ``os.preadv``."""
+    path, offset, stride = layout
+    if isinstance(rows, slice):
+        start, stop = rows.start, rows.stop
+        runs = [(start, stop - start)] if stop > start else []
+        n = stop - start
+    else:
+        rows = np.asarray(rows, dtype=np.int64)
+        n = len(rows)
+        if n == 0:
+            runs = []
+        else:  # runs of consecutive rows are read in one call
+            cut = np.flatnonzero(np.diff(rows) != 1) + 1
+            starts = rows[np.concatenate([[0], cut])]
+            lengths = np.diff(np.concatenate([[0], cut, [n]]))
+            runs = list(zip(starts.tolist(), lengths.tolist(), strict=True))
+    out = np.empty((n, *row_shape), dtype=dtype)
+    row_bytes = out.itemsize * int(np.prod(row_shape, dtype=np.int64))
+    buf = memoryview(out.reshape(-1).view(np.uint8))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        pos = 0
+        for first, count in runs:
+            if stride == row_bytes:
+                pieces = [(first * stride, count * row_bytes)]
+            else:
+                pieces = [((first + j) * stride, row_bytes) for j in range(count)]
+            for where, size in pieces:
+                got = os.preadv(fd, [buf[pos : pos + size]], offset + where)
+                if got != size:
+                    raise OSError(
+                        f"Could read only {got} of {size} bytes at offset "
+                        f"{offset + where} of {path}: was the file truncated?"
+                    )
+                pos += size
+    finally:
+        os.close(fd)
+    return out
+
+
 class _ArrayRows:
-    """Row reader of array-likes, handing back read-only memory-map pages."""
+    """Row reader of array-likes; memory maps are read without mapping pages."""
 
     def __init__(self, X, y, chunk_size=None):
         X, y = _rows_array(X), _rows_array(y)
@@ -178,6 +261,7 @@ class _ArrayRows:
                 f"X and y have inconsistent numbers of samples: X has "
                 f"{X.shape[0]} rows, y has {y.shape[0]}."
             )
+        self.files = [_file_rows(a) for a in (X, y)]
         # plain ndarray views: np.memmap's python-level __getitem__ is slow
         X, y = (a.view(np.ndarray) if isinstance(a, np.memmap) else a for a in (X, y))
         self.X, self.y = X, y
@@ -186,8 +270,8 @@ class _ArrayRows:
         self.row_bytes = max(1, itemsize * self.n_columns)
         self.chunk_size = int(chunk_size or max(1, _CHUNK_BYTES // self.row_bytes))
         maps = {}
-        for a in (X, y):
-            m = _memory_map(a) if isinstance(a, np.ndarray) else None
+        for a, f in zip((X, y), self.files, strict=True):
+            m = _memory_map(a) if isinstance(a, np.ndarray) and f is None else None
             # only read-only maps: dropping the pages of a private
             # (copy-on-write) map would lose the caller's changes
             if m is not None and not a.flags.writeable and hasattr(m, "madvise"):
@@ -197,21 +281,30 @@ class _ArrayRows:
 
     def read(self, rows):
         """``(X rows, y rows)`` as in-memory arrays; ``rows`` a slice or sorted."""
+        if isinstance(rows, slice):
+            rows = slice(*rows.indices(self.n_rows)[:2])
         if isinstance(rows, slice) or not self._maps or len(rows) <= _GROUP:
             return self._read(rows)
-        # random rows of a memory map: each one maps a whole folio of the
-        # file (often 100 KiB or more), so hand the pages back every few rows
+        # random rows of a memory map read through the map: each one maps a
+        # whole folio of the file (often 100 KiB or more), so hand the pages
+        # back every few rows
         parts = [self._read(rows[s : s + _GROUP]) for s in range(0, len(rows), _GROUP)]
         X = np.concatenate([p[0] for p in parts])
         y = None if self.y is None else np.concatenate([p[1] for p in parts])
         return X, y
 
-    def _read(self, rows):
+    def _take(self, a, layout, rows):
+        if a is None:
+            return None
+        if layout is not None:
+            return _pread(layout, a.dtype, a.shape[1:], rows)
         # a slice of a memory map is a view of the file: copy the chunk (and
         # only it); integer rows already give an in-memory copy
-        take = np.array if isinstance(rows, slice) else np.asarray
-        X = take(self.X[rows])
-        y = None if self.y is None else take(self.y[rows])
+        return (np.array if isinstance(rows, slice) else np.asarray)(a[rows])
+
+    def _read(self, rows):
+        X = self._take(self.X, self.files[0], rows)
+        y = self._take(self.y, self.files[1], rows)
         if self._maps:
             if isinstance(rows, slice):
                 self._mapped += len(X) * self.row_bytes

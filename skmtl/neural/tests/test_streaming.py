@@ -241,3 +241,32 @@ def test_array_likes_with_increasing_row_indexing(wide):
     got = MultiTaskMLPRegressor(**kw).fit(MemmapDataset(Xa, Y))
     assert Xa.reads > 3 * (len(X) // 32)  # batch by batch, every epoch
     assert np.allclose(got.predict(MemmapDataset(Xa)), ref.predict(X), atol=1e-6)
+
+
+def test_rows_of_memory_maps_are_read_from_the_file(tmp_path):
+    from skmtl.neural._streaming import _ArrayRows
+
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(3000, 6)).astype(np.float32)
+    path = tmp_path / "raw.bin"
+    path.write_bytes(np.arange(40, dtype=np.uint8).tobytes() + A.tobytes())
+    views = {
+        "offset map": np.memmap(path, np.float32, "r", offset=40, shape=A.shape),
+        "npy": _memmap(tmp_path, "A", A),
+        "row slice": np.memmap(path, np.float32, "r", 40, A.shape)[1234:],
+        "column slice": np.memmap(path, np.float32, "r", 40, A.shape)[:, 1:4],
+        "asarray of a map": np.asarray(_memmap(tmp_path, "B", A)),
+        "copy-on-write": np.memmap(path, np.float32, "c", offset=40, shape=A.shape),
+        "fortran": _memmap(tmp_path, "F", np.asfortranarray(A)),
+    }
+    rows = np.sort(rng.choice(1700, 300, replace=False))
+    rows[:20] = np.arange(20)  # a run of consecutive rows
+    rows = np.unique(rows)
+    for name, V in views.items():
+        src = _ArrayRows(V, V[:, 0])
+        expect_file = name not in ("copy-on-write", "fortran")
+        assert (src.files[0] is not None) == expect_file, name
+        for sel in (rows, slice(5, 1500)):
+            X, y = src.read(sel)
+            assert np.array_equal(X, np.asarray(V)[sel]), name
+            assert np.array_equal(y, np.asarray(V)[sel, 0]), name
