@@ -20,9 +20,12 @@ values are reported with their row), collects the task ids and the
 statistics the estimator needs (per-task target mean and standard deviation
 with Chan's merge of chunk moments, class labels of each task) and then
 training reads, converts and encodes one batch at a time: no full-size copy
-is ever made. Pages of read-only memory maps are handed back to the
-operating system as the reading moves on, so the resident memory stays
-bounded by a few chunks instead of growing to the file's size.
+is ever made. The rows of a memory map (a shared one, with contiguous rows)
+are read from its file with ``os.preadv``, so no page of the file is mapped
+into the process: the resident memory stays at a few chunks instead of
+growing to the file's size. Other read-only maps are read through the map
+and their pages handed back (``madvise(MADV_DONTNEED)``) as the reading
+moves on.
 """
 
 import mmap
@@ -82,12 +85,15 @@ class MemmapDataset(torch.utils.data.Dataset):
 
     Notes
     -----
-    Open the files read-only (``mmap_mode='r'``, ``np.memmap(..., mode='r')``):
-    the pages of a read-only map are handed back to the operating system
-    (``madvise(MADV_DONTNEED)``) after every 64 MiB read in order and every 64
-    rows read at random, so the process's resident memory stays far below the
-    file's size. Writable maps work too, but their pages stay mapped, in the
-    page cache, until the kernel needs the memory.
+    The rows of a :class:`numpy.memmap` (modes 'r', 'r+' and 'w+', and
+    ``np.load(path, mmap_mode=...)`` likewise) whose rows are contiguous
+    (C order) are read from its file with ``os.preadv``: no page of the file
+    is mapped into the process, whose resident memory stays far below the
+    file's size (the file's pages live in the operating system's page cache,
+    which the kernel frees as needed). Copy-on-write maps (mode 'c'),
+    Fortran-ordered maps and other arrays are read through indexing; pages
+    of read-only maps are then handed back (``madvise(MADV_DONTNEED)``) as
+    the reading moves on.
 
     Examples
     --------
