@@ -97,10 +97,11 @@ class MemmapDataset(torch.utils.data.Dataset):
 
     Examples
     --------
-    >>> import numpy as np, tempfile, os
+    >>> import numpy as np, tempfile, os, shutil
     >>> from skmtl.neural import MemmapDataset, MultiTaskMLPRegressor
     >>> rng = np.random.default_rng(0)
-    >>> path = os.path.join(tempfile.mkdtemp(), "X.npy")
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "X.npy")
     >>> X = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32,
     ...                               shape=(1000, 4))
     >>> X[:] = rng.normal(size=(1000, 4))
@@ -112,6 +113,8 @@ class MemmapDataset(torch.utils.data.Dataset):
     ...                               batch_size=128, random_state=0)
     >>> model.fit(data).predict(data).shape
     (1000, 2)
+    >>> del X, data
+    >>> shutil.rmtree(folder)
     """
 
     def __init__(self, X, y=None, *, chunk_size=None):
