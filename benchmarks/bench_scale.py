@@ -1,4 +1,4 @@
-"""Scale benchmark of the linear estimators: time, peak memory, growth exponents.
+"""Scale benchmark: time, peak memory and growth exponents; out-of-core training.
 
 Each configuration runs in a fresh subprocess so that its peak resident memory
 (``ru_maxrss``) is its own. Usage::
@@ -6,15 +6,25 @@ Each configuration runs in a fresh subprocess so that its peak resident memory
     python benchmarks/bench_scale.py                 # the full suite (minutes)
     python benchmarks/bench_scale.py --quick         # small sizes
     python benchmarks/bench_scale.py --estimators PerTaskRidge MultiTaskGroupLasso
+    python benchmarks/bench_scale.py --parts neural --neural-gb 3
 
-Prints markdown tables and writes ``benchmarks/results/scale.png``.
+Parts: ``linear`` (the headline sizes and the long-layout growth exponents of
+``--estimators``), ``wide`` (headline and growth exponents on wide data of
+``--wide-estimators``, the costlier soft-sharing and low-rank models, at
+moderate sizes) and ``neural`` (a neural net trained from a memory-mapped file
+of ``--neural-gb`` GiB on disk, peak memory against the file's size, and the
+same fit from RAM for comparison). Prints markdown tables and writes
+``benchmarks/results/scale.png``.
 """
 
 import argparse
 import json
+import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -26,12 +36,17 @@ DEFAULT_ESTIMATORS = [
     "MultiTaskGroupLasso",
     "MeanRegularizedMultiTask",
 ]
+#: estimators of the wide-data part (moderate sizes: each iteration costs more)
+WIDE_ESTIMATORS = ["TraceNormMultiTask", "DirtyMultiTask", "TaskGraphMultiTask"]
 #: constructor arguments per estimator for the scale runs
 PARAMS = {
     "PerTaskRidge": {"alpha": 1.0},
     "PooledRidge": {"alpha": 1.0},
     "MultiTaskGroupLasso": {"alpha": 0.1, "tol": 1e-4, "max_iter": 500},
     "MeanRegularizedMultiTask": {"alpha": 0.1, "beta": 1.0, "tol": 1e-6},
+    "TraceNormMultiTask": {"alpha": 0.1, "tol": 1e-4},
+    "DirtyMultiTask": {"alpha": 0.1, "beta": 0.1, "tol": 1e-4},
+    "TaskGraphMultiTask": {"alpha": 1.0, "tol": 1e-6},
 }
 
 CHILD = r"""
@@ -70,11 +85,231 @@ print(json.dumps({
 }))
 """
 
+NEURAL_CHILD = r"""
+import json, sys, threading, time, tracemalloc
+import numpy as np
+import torch
+from skmtl.neural import MultiTaskMLPRegressor
+torch.set_num_threads(1)
+spec = json.loads(sys.argv[1])
 
-def run(spec, timeout):
+def status(keys=("RssAnon", "RssFile")):
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key in keys:
+                out[key] = int(value.split()[0]) / 1024
+    return out
+
+peaks = {"RssAnon": 0.0, "RssFile": 0.0}
+stop = threading.Event()
+
+def sample():
+    while not stop.is_set():
+        for key, value in status().items():
+            peaks[key] = max(peaks[key], value)
+        stop.wait(0.05)
+
+# VmRSS / VmHWM of this process (ru_maxrss would carry the parent's peak
+# over the exec: the parent has just written the files)
+base = status(("VmRSS",))["VmRSS"]
+thread = threading.Thread(target=sample, daemon=True)
+thread.start()
+mode = "r" if spec["mode"] == "stream" else None
+t0 = time.perf_counter()
+X = np.load(spec["X"], mmap_mode=mode)
+Y = np.load(spec["Y"], mmap_mode=mode)
+load = time.perf_counter() - t0
+est = MultiTaskMLPRegressor(
+    trunk_layer_sizes=(64, 64), batch_size=spec["batch"], max_epochs=spec["epochs"],
+    random_state=0, track_gradient_conflicts=False,
+)
+t0 = time.perf_counter()
+est.fit(X, Y)
+fit = time.perf_counter() - t0
+n_pred = min(len(X), spec["n_pred"])
+t0 = time.perf_counter()
+pred = est.predict(X[:n_pred])
+predict = time.perf_counter() - t0
+# python-level allocations (numpy included) of one more epoch and a predict
+# on the first n/8 rows: the same path, traced apart so as not to slow the timing
+m = len(X) // 8
+tracemalloc.start()
+est.partial_fit(X[:m], Y[:m])
+est.predict(X[:m])
+traced = tracemalloc.get_traced_memory()[1]
+tracemalloc.stop()
+stop.set()
+thread.join()
+np.save(spec["out"], pred[:1000])
+print(json.dumps({
+    "load": load, "fit": fit, "predict": predict, "n_pred": n_pred,
+    "base_mb": base, "peak_mb": status(("VmHWM",))["VmHWM"],
+    "anon_mb": peaks["RssAnon"], "file_mb": peaks["RssFile"],
+    "traced_mb": traced / 2**20, "finite": bool(np.isfinite(pred).all()),
+}))
+"""
+
+
+def write_neural_files(folder, n, d, T):
+    """X (n, d) float32 and Y (n, T) float32 with 10% missing labels, on disk."""
+    from numpy.lib.format import open_memmap
+
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((T, d)).astype(np.float32) / np.sqrt(d)
+    X = open_memmap(folder / "X.npy", mode="w+", dtype=np.float32, shape=(n, d))
+    Y = open_memmap(folder / "Y.npy", mode="w+", dtype=np.float32, shape=(n, T))
+    step = 500_000
+    for start in range(0, n, step):
+        stop = min(n, start + step)
+        x = rng.standard_normal((stop - start, d), dtype=np.float32)
+        y = np.tanh(x @ W.T) + 0.1 * rng.standard_normal((stop - start, T))
+        y[rng.random(y.shape) < 0.1] = np.nan
+        X[start:stop], Y[start:stop] = x, y
+    X.flush()
+    Y.flush()
+    del X, Y
+    return folder / "X.npy", folder / "Y.npy"
+
+
+def neural_part(args):
+    """Train from a memory-mapped file and from RAM; compare peak memory."""
+    d, T = 64, 8
+    gib = 0.0625 if args.quick and args.neural_gb is None else args.neural_gb or 2.0
+    n = int(gib * 2**30) // (4 * d)
+    print("\n## Neural streaming (out-of-core) training\n")
+    print(
+        f"MultiTaskMLPRegressor(trunk_layer_sizes=(64, 64), batch_size=1024), "
+        f"1 epoch, one torch thread; X float32 ({n} x {d}) and Y ({n} x {T}, "
+        "10% NaN) in .npy files; 'stream' opens them with mmap_mode='r' (fit "
+        "and predict read batch by batch), 'memory' loads them into RAM. fit "
+        "includes the validation pass; predict on the first min(n, 1e6) rows. "
+        "RssAnon / RssFile: peaks sampled every 50 ms; peak RSS: VmHWM; "
+        "tracemalloc: peak of the python and numpy allocations of one more "
+        "epoch and a predict on the first n/8 rows (data: n/8 rows take "
+        "file/8).\n"
+    )
+    print(
+        "| mode | n | file (MB) | fit (s) | fit rows/s | predict rows/s "
+        "| RSS after imports (MB) | peak RSS (MB) | peak RssAnon (MB) "
+        "| peak RssFile (MB) | tracemalloc peak, n/8 rows (MB) | peak RSS / file |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    folder = Path(tempfile.mkdtemp(prefix="skmtl_scale_", dir=args.tmpdir))
+    preds = {}
+    try:
+        t0 = time.perf_counter()
+        xpath, ypath = write_neural_files(folder, n, d, T)
+        write = time.perf_counter() - t0
+        file_mb = (os.path.getsize(xpath) + os.path.getsize(ypath)) / 2**20
+        modes = ["stream"] if args.neural_stream_only else ["stream", "memory"]
+        for mode in modes:
+            out = folder / f"pred_{mode}.npy"
+            spec = {
+                "mode": mode,
+                "X": str(xpath),
+                "Y": str(ypath),
+                "batch": 1024,
+                "epochs": 1,
+                "n_pred": 1_000_000,
+                "out": str(out),
+            }
+            r = run(spec, args.timeout, child=NEURAL_CHILD)
+            if "error" in r:
+                print(f"| {mode} | {n} | {file_mb:.0f} | {r['error']} |" + " |" * 8)
+                continue
+            preds[mode] = np.load(out)
+            print(
+                f"| {mode} | {n} | {file_mb:.0f} | {r['fit']:.1f} | "
+                f"{n / r['fit']:,.0f} | {r['n_pred'] / r['predict']:,.0f} | "
+                f"{r['base_mb']:.0f} | {r['peak_mb']:.0f} | {r['anon_mb']:.0f} | "
+                f"{r['file_mb']:.0f} | {r['traced_mb']:.0f} | "
+                f"{r['peak_mb'] / file_mb:.2f} |",
+                flush=True,
+            )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    print(f"\n(files written in {write:.1f} s, deleted after the runs)")
+    if len(preds) == 2:
+        diff = float(np.max(np.abs(preds["stream"] - preds["memory"])))
+        print(
+            "max |prediction(stream) - prediction(memory)| on the first 1000 "
+            f"rows: {diff:.1e} (same seed, same model)"
+        )
+
+
+def wide_part(args):
+    """Headline and growth exponents of ``--wide-estimators`` on wide data."""
+    q = args.quick
+    head = {"layout": "wide", "n": 5_000 if q else 20_000, "d": 50 if q else 100}
+    head["T"] = 10 if q else 20
+    print("\n## Wide data, soft-sharing and low-rank estimators\n")
+    print(
+        "| estimator | layout | n | d | T | fit time (s) | peak RSS (MB) "
+        "| data (MB) | n_iter | warnings |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name in args.wide_estimators:
+        spec = {**head, "estimator": name, "params": PARAMS.get(name, {})}
+        r = run(spec, args.timeout)
+        print_headline(name, head, r)
+    print("\n## Growth of fit time (wide layout; fitted log-log exponents)\n")
+    base = {"n": 2_000 if q else 4_000, "d": 25 if q else 50, "T": 5 if q else 10}
+    return growth(args.wide_estimators, base, "wide", args.timeout)
+
+
+def print_headline(name, cfg, r):
+    if "error" in r:
+        print(
+            f"| {name} | {cfg['layout']} | {cfg['n']} | {cfg['d']} | "
+            f"{cfg['T']} | {r['error']} | | | | |"
+        )
+        return
+    print(
+        f"| {name} | {cfg['layout']} | {cfg['n']} | {cfg['d']} | "
+        f"{cfg['T']} | {r['time']:.2f} | {r['peak_mb']:.0f} | "
+        f"{r['data_mb']:.0f} | {r['n_iter']} | "
+        f"{','.join(r['warnings']) or '-'} |",
+        flush=True,
+    )
+
+
+def growth(estimators, base, layout, timeout):
+    """Fit times over a x1..x8 grid of each axis; prints the exponents table."""
+    grids = {"n": [1, 2, 4, 8], "d": [1, 2, 4, 8], "T": [1, 2, 4, 8]}
+    results = {}
+    print("| estimator | exponent in n | exponent in d | exponent in T |")
+    print("|---|---|---|---|")
+    for name in estimators:
+        row = {}
+        for axis, factors in grids.items():
+            xs, ts = [], []
+            for f in factors:
+                spec = {
+                    **base,
+                    "layout": layout,
+                    axis: base[axis] * f,
+                    "estimator": name,
+                    "params": PARAMS.get(name, {}),
+                }
+                r = run(spec, timeout)
+                xs.append(spec[axis])
+                ts.append(r["time"])
+            row[axis] = (xs, ts)
+        results[name] = row
+        print(
+            f"| {name} | {slope(*row['n']):.2f} | {slope(*row['d']):.2f} | "
+            f"{slope(*row['T']):.2f} |",
+            flush=True,
+        )
+    return results
+
+
+def run(spec, timeout, child=CHILD):
     try:
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, json.dumps(spec)],
+            [sys.executable, "-c", child, json.dumps(spec)],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -99,6 +334,25 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--estimators", nargs="*", default=DEFAULT_ESTIMATORS)
+    parser.add_argument("--wide-estimators", nargs="*", default=WIDE_ESTIMATORS)
+    parser.add_argument(
+        "--parts",
+        nargs="*",
+        default=["linear", "wide", "neural"],
+        choices=["linear", "wide", "neural"],
+    )
+    parser.add_argument(
+        "--neural-gb",
+        type=float,
+        default=None,
+        help="size of the memory-mapped X file in GiB (default 2, 1/16 with --quick)",
+    )
+    parser.add_argument(
+        "--neural-stream-only",
+        action="store_true",
+        help="skip the in-RAM comparison fit (it needs about twice the file in RAM)",
+    )
+    parser.add_argument("--tmpdir", default=None, help="folder of the neural files")
     parser.add_argument("--timeout", type=int, default=600)
     args = parser.parse_args(argv)
     q = args.quick
@@ -107,72 +361,46 @@ def main(argv=None):
         f"machine: {platform.platform()}, {platform.processor() or '?'}, "
         f"python {platform.python_version()}"
     )
-    big = [
-        {
-            "layout": "long",
-            "n": 20_000 if q else 1_000_000,
-            "d": 20,
-            "T": 200 if q else 10_000,
-        },
-        {
-            "layout": "wide",
-            "n": 5_000 if q else 100_000,
-            "d": 100 if q else 1_000,
-            "T": 50,
-        },
-    ]
-    print("\n## Headline sizes\n")
-    print(
-        "| estimator | layout | n | d | T | fit time (s) | peak RSS (MB) "
-        "| data (MB) | n_iter | warnings |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for name in args.estimators:
-        for cfg in big:
-            spec = {**cfg, "estimator": name, "params": PARAMS.get(name, {})}
-            r = run(spec, args.timeout)
-            if "error" in r:
-                print(
-                    f"| {name} | {cfg['layout']} | {cfg['n']} | {cfg['d']} | "
-                    f"{cfg['T']} | {r['error']} | | | | |"
-                )
-                continue
-            print(
-                f"| {name} | {cfg['layout']} | {cfg['n']} | {cfg['d']} | "
-                f"{cfg['T']} | {r['time']:.2f} | {r['peak_mb']:.0f} | "
-                f"{r['data_mb']:.0f} | {r['n_iter']} | "
-                f"{','.join(r['warnings']) or '-'} |",
-                flush=True,
-            )
-
-    print("\n## Growth of fit time (long layout; fitted log-log exponents)\n")
-    base = {"n": 8_000 if q else 50_000, "d": 10 if q else 20, "T": 40 if q else 200}
-    grids = {"n": [1, 2, 4, 8], "d": [1, 2, 4, 8], "T": [1, 2, 4, 8]}
     results = {}
-    print("| estimator | exponent in n | exponent in d | exponent in T |")
-    print("|---|---|---|---|")
-    for name in args.estimators:
-        row = {}
-        for axis, factors in grids.items():
-            xs, ts = [], []
-            for f in factors:
-                spec = {
-                    **base,
-                    "layout": "long",
-                    axis: base[axis] * f,
-                    "estimator": name,
-                    "params": PARAMS.get(name, {}),
-                }
-                r = run(spec, args.timeout)
-                xs.append(spec[axis])
-                ts.append(r["time"])
-            row[axis] = (xs, ts)
-        results[name] = row
+    if "linear" in args.parts:
+        big = [
+            {
+                "layout": "long",
+                "n": 20_000 if q else 1_000_000,
+                "d": 20,
+                "T": 200 if q else 10_000,
+            },
+            {
+                "layout": "wide",
+                "n": 5_000 if q else 100_000,
+                "d": 100 if q else 1_000,
+                "T": 50,
+            },
+        ]
+        print("\n## Headline sizes\n")
         print(
-            f"| {name} | {slope(*row['n']):.2f} | {slope(*row['d']):.2f} | "
-            f"{slope(*row['T']):.2f} |",
-            flush=True,
+            "| estimator | layout | n | d | T | fit time (s) | peak RSS (MB) "
+            "| data (MB) | n_iter | warnings |"
         )
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for name in args.estimators:
+            for cfg in big:
+                spec = {**cfg, "estimator": name, "params": PARAMS.get(name, {})}
+                print_headline(name, cfg, run(spec, args.timeout))
+
+        print("\n## Growth of fit time (long layout; fitted log-log exponents)\n")
+        base = {
+            "n": 8_000 if q else 50_000,
+            "d": 10 if q else 20,
+            "T": 40 if q else 200,
+        }
+        results.update(growth(args.estimators, base, "long", args.timeout))
+    if "wide" in args.parts:
+        results.update(wide_part(args))
+    if "neural" in args.parts:
+        neural_part(args)
+    if not results:
+        return
     try:
         import matplotlib
 

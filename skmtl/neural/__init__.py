@@ -16,5 +16,11 @@ from ._estimators import (  # noqa: E402
     MultiTaskMLPRegressor,
     MultiTaskNet,
 )
+from ._streaming import MemmapDataset  # noqa: E402
 
-__all__ = ["MultiTaskMLPClassifier", "MultiTaskMLPRegressor", "MultiTaskNet"]
+__all__ = [
+    "MemmapDataset",
+    "MultiTaskMLPClassifier",
+    "MultiTaskMLPRegressor",
+    "MultiTaskNet",
+]

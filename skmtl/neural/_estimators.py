@@ -288,6 +288,10 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         )
 
     def _fit(self, X, y, *, partial, classes=None):
+        from ._streaming import fit_streaming, is_streaming
+
+        if is_streaming(X):  # memory map or torch Dataset: batch by batch
+            return fit_streaming(self, X, y, partial=partial, classes=classes)
         torch = _torch()
         self._check_device()
         first = not (hasattr(self, "net_") and (partial or self.warm_start))
@@ -398,14 +402,20 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs, with the task column for models fitted on long data.
+        X : {array-like, DataFrame, numpy.memmap, Dataset} of shape \
+(n_samples, n_columns)
+            Inputs, with the task column for models fitted on long data; a
+            memory-mapped array or a Dataset is predicted chunk by chunk.
 
         Returns
         -------
         y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
             Predicted values (regression) or class labels (classification).
         """
+        from ._streaming import is_streaming, predict_streaming
+
+        if is_streaming(X):
+            return predict_streaming(self, X, "predict")
         Xf, codes = self._validate_predict(X)
         pred = self._decode(self._raw(Xf))
         if codes is None:
@@ -413,6 +423,10 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         return pred[np.arange(len(codes)), codes]
 
     def _proba(self, X):
+        from ._streaming import is_streaming, predict_streaming
+
+        if is_streaming(X):
+            return predict_streaming(self, X, "_proba")
         Xf, _ = self._validate_predict(X)
         out = self._raw(Xf)
         off = self._offsets()
@@ -428,13 +442,21 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
                 probas.append(e / e.sum(axis=1, keepdims=True))
         return probas
 
+    def _decoded(self, X):
+        """Predictions of every task in label space, and each row's task code."""
+        from ._streaming import is_streaming, predict_streaming
+
+        if is_streaming(X):
+            return predict_streaming(self, X, "_decoded")
+        Xf, codes = self._validate_predict(X)
+        return self._decode(self._raw(Xf)), codes
+
     def _task_scores(self, X, y):
         """Per-task score: R^2 for regression, accuracy for classification."""
         from ..metrics import per_task_arrays
 
-        Xf, codes = self._validate_predict(X)
+        pred, codes = self._decoded(X)
         self._check_n_tasks(y, codes)
-        pred = self._decode(self._raw(Xf))
         if codes is not None:
             pred = pred[np.arange(len(codes)), codes]
         y = np.asarray(y, dtype=float)
@@ -706,15 +728,21 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         return ["regression"] * n_tasks
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Build the net from the data's sizes and train it for ``max_epochs``.
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs; with ``task_column`` set, one column holds task ids.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            Wide targets with ``NaN`` for missing labels, or long 1-D targets.
+        X : {array-like, DataFrame, numpy.memmap, Dataset} of shape \
+(n_samples, n_columns)
+            Inputs; with ``task_column`` set, one column holds task ids. A
+            memory-mapped array, a :class:`MemmapDataset` or a torch
+            ``Dataset`` of ``(x, y)`` rows is read batch by batch (see
+            :ref:`neural_streaming`).
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
+            Wide targets with ``NaN`` for missing labels, or long 1-D targets
+            (None when ``X`` is a Dataset).
 
         Returns
         -------
@@ -723,15 +751,21 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         """
         return self._fit(X, y, partial=False)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y=None):
         """Train one more epoch on ``(X, y)`` (the first call builds the net).
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs; with ``task_column`` set, one column holds task ids.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            Wide targets with ``NaN`` for missing labels, or long 1-D targets.
+        X : {array-like, DataFrame, numpy.memmap, Dataset} of shape \
+(n_samples, n_columns)
+            Inputs; with ``task_column`` set, one column holds task ids. A
+            memory-mapped array, a :class:`MemmapDataset` or a torch
+            ``Dataset`` of ``(x, y)`` rows is read batch by batch (see
+            :ref:`neural_streaming`).
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
+            Wide targets with ``NaN`` for missing labels, or long 1-D targets
+            (None when ``X`` is a Dataset).
 
         Returns
         -------
@@ -763,9 +797,8 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         """
         from ..metrics import r2_score
 
-        Xf, codes = self._validate_predict(X)
+        pred, codes = self._decoded(X)
         self._check_n_tasks(y, codes)
-        pred = self._decode(self._raw(Xf))
         if codes is not None:
             pred = pred[np.arange(len(codes)), codes]
         return r2_score(y, pred, tasks=codes, sample_weight=sample_weight)
@@ -1002,15 +1035,21 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         return self._classes
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Build the net from the data's sizes and train it for ``max_epochs``.
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs; with ``task_column`` set, one column holds task ids.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            Wide targets with ``NaN`` for missing labels, or long 1-D targets.
+        X : {array-like, DataFrame, numpy.memmap, Dataset} of shape \
+(n_samples, n_columns)
+            Inputs; with ``task_column`` set, one column holds task ids. A
+            memory-mapped array, a :class:`MemmapDataset` or a torch
+            ``Dataset`` of ``(x, y)`` rows is read batch by batch (see
+            :ref:`neural_streaming`).
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
+            Wide targets with ``NaN`` for missing labels, or long 1-D targets
+            (None when ``X`` is a Dataset).
 
         Returns
         -------
@@ -1019,15 +1058,20 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         """
         return self._fit(X, y, partial=False)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y=None, classes=None):
         """Train one more epoch on ``(X, y)`` (the first call builds the net).
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs; with ``task_column`` set, one column holds task ids.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            Wide labels with ``NaN`` for missing labels, or long 1-D labels.
+        X : {array-like, DataFrame, numpy.memmap, Dataset} of shape \
+(n_samples, n_columns)
+            Inputs; with ``task_column`` set, one column holds task ids. A
+            memory-mapped array, a :class:`MemmapDataset` or a torch
+            ``Dataset`` of ``(x, y)`` rows is read batch by batch.
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
+            Wide labels with ``NaN`` for missing labels, or long 1-D labels
+            (None when ``X`` is a Dataset).
         classes : array-like or list of array-like, default=None
             Labels of every task (one array for all tasks, or one per task),
             used on the first call; later batches may not hold every class.
@@ -1344,15 +1388,21 @@ class MultiTaskNet(_BaseMultiTaskNeural):
         return self._classes
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y=None):
         """Build the net from the data's sizes and train it for ``max_epochs``.
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs; with ``task_column`` set, one column holds task ids.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            Wide targets with ``NaN`` for missing labels, or long 1-D targets.
+        X : {array-like, DataFrame, numpy.memmap, Dataset} of shape \
+(n_samples, n_columns)
+            Inputs; with ``task_column`` set, one column holds task ids. A
+            memory-mapped array, a :class:`MemmapDataset` or a torch
+            ``Dataset`` of ``(x, y)`` rows is read batch by batch (see
+            :ref:`neural_streaming`).
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
+            Wide targets with ``NaN`` for missing labels, or long 1-D targets
+            (None when ``X`` is a Dataset).
 
         Returns
         -------
@@ -1361,15 +1411,21 @@ class MultiTaskNet(_BaseMultiTaskNeural):
         """
         return self._fit(X, y, partial=False)
 
-    def partial_fit(self, X, y):
+    def partial_fit(self, X, y=None):
         """Train one more epoch on ``(X, y)`` (the first call builds the net).
 
         Parameters
         ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs; with ``task_column`` set, one column holds task ids.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            Wide targets with ``NaN`` for missing labels, or long 1-D targets.
+        X : {array-like, DataFrame, numpy.memmap, Dataset} of shape \
+(n_samples, n_columns)
+            Inputs; with ``task_column`` set, one column holds task ids. A
+            memory-mapped array, a :class:`MemmapDataset` or a torch
+            ``Dataset`` of ``(x, y)`` rows is read batch by batch (see
+            :ref:`neural_streaming`).
+        y : array-like of shape (n_samples, n_tasks) or (n_samples,), \
+default=None
+            Wide targets with ``NaN`` for missing labels, or long 1-D targets
+            (None when ``X`` is a Dataset).
 
         Returns
         -------

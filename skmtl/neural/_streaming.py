@@ -1,0 +1,991 @@
+"""Out-of-core training and prediction of the neural estimators.
+
+The neural estimators learn from mini-batches, so they never need the whole
+training set in memory at once. ``fit``, ``partial_fit``, ``predict`` and
+``predict_proba`` take, besides in-memory arrays:
+
+* a memory-mapped array: a :class:`numpy.memmap` or an array from
+  ``np.load(path, mmap_mode='r')`` (detected automatically), for ``X`` and, if
+  wanted, ``y``;
+* a :class:`MemmapDataset` wrapping such arrays, or any array with ``shape``
+  and numpy row indexing (e.g. h5py datasets), with the chunk size as an option;
+* a map-style :class:`torch.utils.data.Dataset` (a skorch ``Dataset``
+  included) whose item ``i`` is ``(x_i, y_i)``: ``x_i`` a row of ``X`` (with
+  the task id at ``task_column`` for long data) and ``y_i`` the matching row
+  of ``y`` (wide: ``(n_tasks,)`` with ``NaN`` for missing labels; long: one
+  number).
+
+One streaming pass over chunks of rows validates the data (non-finite
+values are reported with their row), collects the task ids and the
+statistics the estimator needs (per-task target mean and standard deviation
+with Chan's merge of chunk moments, class labels of each task) and then
+training reads, converts and encodes one batch at a time: no full-size copy
+is ever made. The rows of a memory map (a shared one, with contiguous rows)
+are read from its file with ``os.preadv``, so no page of the file is mapped
+into the process: the resident memory stays at a few chunks instead of
+growing to the file's size. Other read-only maps are read through the map
+and their pages handed back (``madvise(MADV_DONTNEED)``) as the reading
+moves on.
+"""
+
+import mmap
+import os
+import warnings
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+from ..utils._validation import check_task_ids, resolve_task_column, task_codes_for
+from ._net import TensorBatchIterator
+
+__all__ = ["MemmapDataset", "StreamingBatchIterator", "is_streaming"]
+
+#: bytes of X read per chunk of the validation pass and of prediction
+_CHUNK_BYTES = 8 * 2**20
+#: bytes read in order after which read-only memory maps are handed back
+_RELEASE_BYTES = 64 * 2**20
+#: random rows read between two hand-backs of read-only memory maps
+_GROUP = 64
+#: distinct labels of a task beyond which it cannot be a classification task
+_MAX_LABELS = 10_000
+#: rows per chunk when reading a generic torch Dataset item by item
+_DATASET_CHUNK = 4096
+
+
+class MemmapDataset(torch.utils.data.Dataset):
+    """Rows of large (memory-mapped) arrays, read and converted batch by batch.
+
+    Pass it to ``fit``, ``partial_fit``, ``predict`` or ``predict_proba`` of
+    the neural estimators (``fit(dataset)``, no ``y``). Nothing is copied
+    when it is built: the estimator validates the data in one pass over
+    chunks of ``chunk_size`` rows and then reads each mini-batch (its rows in
+    increasing order) and converts it to float32 on its own. A
+    :class:`numpy.memmap` given directly to ``fit`` is wrapped in one with the
+    default chunk size.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_columns)
+        A :class:`numpy.memmap`, an array from
+        ``np.load(path, mmap_mode='r')``, an in-memory ndarray, or any array
+        with ``shape`` and numpy row indexing by slices and by increasing
+        integer arrays (e.g. h5py datasets). For long data, one column holds
+        the task ids (its position is the estimator's ``task_column``).
+    y : array-like of shape (n_samples, n_tasks) or (n_samples,), default=None
+        Wide targets with ``NaN`` for missing labels, or long 1-D targets,
+        possibly memory-mapped too. None for prediction.
+    chunk_size : int, default=None
+        Rows per chunk of the validation pass and of prediction; None takes
+        about 8 MiB of ``X`` per chunk.
+
+    See Also
+    --------
+    MultiTaskMLPRegressor, MultiTaskMLPClassifier, MultiTaskNet
+
+    Notes
+    -----
+    The rows of a :class:`numpy.memmap` (modes 'r', 'r+' and 'w+', and
+    ``np.load(path, mmap_mode=...)`` likewise) whose rows are contiguous
+    (C order) are read from its file with ``os.preadv``: no page of the file
+    is mapped into the process, whose resident memory stays far below the
+    file's size (the file's pages live in the operating system's page cache,
+    which the kernel frees as needed). Copy-on-write maps (mode 'c'),
+    Fortran-ordered maps and other arrays are read through indexing; pages
+    of read-only maps are then handed back (``madvise(MADV_DONTNEED)``) as
+    the reading moves on.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os, shutil
+    >>> from skmtl.neural import MemmapDataset, MultiTaskMLPRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "X.npy")
+    >>> X = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32,
+    ...                               shape=(1000, 4))
+    >>> X[:] = rng.normal(size=(1000, 4))
+    >>> X.flush(); del X
+    >>> X = np.load(path, mmap_mode="r")
+    >>> Y = np.column_stack([X[:, 0], X[:, 1] - X[:, 2]])
+    >>> data = MemmapDataset(X, Y, chunk_size=256)
+    >>> model = MultiTaskMLPRegressor(trunk_layer_sizes=(8,), max_epochs=2,
+    ...                               batch_size=128, random_state=0)
+    >>> model.fit(data).predict(data).shape
+    (1000, 2)
+    >>> del X, data
+    >>> shutil.rmtree(folder)
+    """
+
+    def __init__(self, X, y=None, *, chunk_size=None):
+        self.X = X
+        self.y = y
+        self.chunk_size = chunk_size
+
+    def __len__(self):
+        return int(self.X.shape[0])
+
+    def __getitem__(self, i):
+        x = np.asarray(self.X[i])
+        return x, (None if self.y is None else np.asarray(self.y[i]))
+
+
+# ------------------------------------------------------------------ sources
+def _memory_map(a):
+    """The ``mmap.mmap`` under an ndarray (following ``.base``), else None."""
+    obj = a
+    while isinstance(obj, np.ndarray):
+        obj = obj.base
+    return obj if isinstance(obj, mmap.mmap) else None
+
+
+def is_streaming(X):
+    """Whether ``X`` takes the out-of-core path (memory map or torch Dataset).
+
+    Parameters
+    ----------
+    X : object
+        The ``X`` given to ``fit`` or ``predict``.
+
+    Returns
+    -------
+    streaming : bool
+        True for a memory-mapped ndarray or a torch ``Dataset``.
+    """
+    return isinstance(X, torch.utils.data.Dataset) or _memory_map(X) is not None
+
+
+def _to_numpy(a):
+    if isinstance(a, torch.Tensor):
+        return a.detach().cpu().numpy()
+    return np.asarray(a)
+
+
+def _rows_array(a):
+    """Keep arrays with numpy row indexing; pandas and lists become ndarrays."""
+    if a is None:
+        return None
+    if hasattr(a, "iloc"):
+        return a.to_numpy()
+    if isinstance(a, torch.Tensor):
+        return a.detach().cpu().numpy()
+    if not (hasattr(a, "shape") and hasattr(a, "__getitem__")):
+        return np.asarray(a)
+    return a
+
+
+def _file_rows(a):
+    """``(path, offset of row 0, row stride)`` to read rows of ``a`` from its file.
+
+    Only for arrays on a shared file map (``np.memmap`` modes 'r', 'r+', 'w+',
+    ``np.load(mmap_mode=...)`` likewise) whose rows are contiguous: reading
+    them with ``pread`` gives the file's current content (the page cache a
+    shared map writes to) without mapping any page into the process.
+    """
+    if not isinstance(a, np.ndarray) or a.ndim not in (1, 2) or a.size == 0:
+        return None
+    if not hasattr(os, "preadv"):  # pragma: no cover - not POSIX
+        return None
+    root, obj = None, a
+    while isinstance(obj, np.ndarray):
+        if root is None and isinstance(obj, np.memmap):
+            root = obj
+        obj = obj.base
+    if not isinstance(obj, mmap.mmap) or root is None:
+        return None
+    if getattr(root, "mode", None) not in ("r", "r+", "w+") or not root.filename:
+        return None
+    row_bytes = a.dtype.itemsize * (a.shape[1] if a.ndim == 2 else 1)
+    if a.strides[0] < row_bytes or (a.ndim == 2 and a.strides[1] != a.dtype.itemsize):
+        return None
+    try:
+        map_address = np.frombuffer(obj, dtype=np.uint8).ctypes.data
+    except (TypeError, ValueError, BufferError):  # pragma: no cover
+        return None
+    map_offset = root.offset - root.offset % mmap.ALLOCATIONGRANULARITY
+    offset = map_offset + (a.ctypes.data - map_address)
+    layout = (str(root.filename), int(offset), int(a.strides[0]))
+    # check the arithmetic on the first row (else read through the map)
+    try:
+        first = _pread(layout, a.dtype, a.shape[1:], np.array([0]))
+    except OSError:  # pragma: no cover
+        return None
+    if first.tobytes() != np.ascontiguousarray(a[:1]).tobytes():
+        return None  # pragma: no cover
+    return layout
+
+
+def _pread(layout, dtype, row_shape, rows):
+    """Rows (a slice or increasing row numbers) read with ``os.preadv``."""
+    path, offset, stride = layout
+    if isinstance(rows, slice):
+        start, stop = rows.start, rows.stop
+        runs = [(start, stop - start)] if stop > start else []
+        n = stop - start
+    else:
+        rows = np.asarray(rows, dtype=np.int64)
+        n = len(rows)
+        if n == 0:
+            runs = []
+        else:  # runs of consecutive rows are read in one call
+            cut = np.flatnonzero(np.diff(rows) != 1) + 1
+            starts = rows[np.concatenate([[0], cut])]
+            lengths = np.diff(np.concatenate([[0], cut, [n]]))
+            runs = list(zip(starts.tolist(), lengths.tolist(), strict=True))
+    out = np.empty((n, *row_shape), dtype=dtype)
+    row_bytes = out.itemsize * int(np.prod(row_shape, dtype=np.int64))
+    buf = memoryview(out.reshape(-1).view(np.uint8))
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        pos = 0
+        for first, count in runs:
+            if stride == row_bytes:
+                pieces = [(first * stride, count * row_bytes)]
+            else:
+                pieces = [((first + j) * stride, row_bytes) for j in range(count)]
+            for where, size in pieces:
+                got = os.preadv(fd, [buf[pos : pos + size]], offset + where)
+                if got != size:
+                    raise OSError(
+                        f"Could read only {got} of {size} bytes at offset "
+                        f"{offset + where} of {path}: was the file truncated?"
+                    )
+                pos += size
+    finally:
+        os.close(fd)
+    return out
+
+
+class _ArrayRows:
+    """Row reader of array-likes; memory maps are read without mapping pages."""
+
+    def __init__(self, X, y, chunk_size=None):
+        X, y = _rows_array(X), _rows_array(y)
+        if len(X.shape) != 2:
+            raise ValueError(
+                f"X must be 2-D (n_samples, n_columns); got shape {X.shape}."
+            )
+        if y is not None and y.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: X has "
+                f"{X.shape[0]} rows, y has {y.shape[0]}."
+            )
+        self.files = [_file_rows(a) for a in (X, y)]
+        # plain ndarray views: np.memmap's python-level __getitem__ is slow
+        X, y = (a.view(np.ndarray) if isinstance(a, np.memmap) else a for a in (X, y))
+        self.X, self.y = X, y
+        self.n_rows, self.n_columns = int(X.shape[0]), int(X.shape[1])
+        itemsize = np.dtype(getattr(X, "dtype", np.float64)).itemsize
+        self.row_bytes = max(1, itemsize * self.n_columns)
+        self.chunk_size = int(chunk_size or max(1, _CHUNK_BYTES // self.row_bytes))
+        maps = {}
+        for a, f in zip((X, y), self.files, strict=True):
+            m = _memory_map(a) if isinstance(a, np.ndarray) and f is None else None
+            # only read-only maps: dropping the pages of a private
+            # (copy-on-write) map would lose the caller's changes
+            if m is not None and not a.flags.writeable and hasattr(m, "madvise"):
+                maps[id(m)] = m
+        self._maps = list(maps.values())
+        self._mapped = 0
+
+    def read(self, rows):
+        """``(X rows, y rows)`` as in-memory arrays; ``rows`` a slice or sorted."""
+        if isinstance(rows, slice):
+            rows = slice(*rows.indices(self.n_rows)[:2])
+        if isinstance(rows, slice) or not self._maps or len(rows) <= _GROUP:
+            return self._read(rows)
+        # random rows of a memory map read through the map: each one maps a
+        # whole folio of the file (often 100 KiB or more), so hand the pages
+        # back every few rows
+        parts = [self._read(rows[s : s + _GROUP]) for s in range(0, len(rows), _GROUP)]
+        X = np.concatenate([p[0] for p in parts])
+        y = None if self.y is None else np.concatenate([p[1] for p in parts])
+        return X, y
+
+    def _take(self, a, layout, rows):
+        if a is None:
+            return None
+        if layout is not None:
+            return _pread(layout, a.dtype, a.shape[1:], rows)
+        # a slice of a memory map is a view of the file: copy the chunk (and
+        # only it); integer rows already give an in-memory copy
+        return (np.array if isinstance(rows, slice) else np.asarray)(a[rows])
+
+    def _read(self, rows):
+        X = self._take(self.X, self.files[0], rows)
+        y = self._take(self.y, self.files[1], rows)
+        if self._maps:
+            if isinstance(rows, slice):
+                self._mapped += len(X) * self.row_bytes
+            if not isinstance(rows, slice) or self._mapped >= _RELEASE_BYTES:
+                self.release()
+        return X, y
+
+    def release(self):
+        """Hand the pages of read-only memory maps back to the system."""
+        for m in self._maps:
+            try:
+                m.madvise(mmap.MADV_DONTNEED)
+            except (OSError, ValueError):  # pragma: no cover - platform quirks
+                pass
+        self._mapped = 0
+
+
+class _DatasetRows:
+    """Row reader of a map-style torch Dataset whose items are ``(x, y)``."""
+
+    def __init__(self, dataset, need_y=True):
+        self.dataset = dataset
+        self.need_y = need_y
+        self.n_rows = len(dataset)
+        first = self._items([0])[0] if self.n_rows else None
+        x0 = np.atleast_1d(_to_numpy(first[0])) if first is not None else None
+        self.n_columns = 0 if x0 is None else int(x0.shape[0])
+        self.row_bytes = max(1, 8 * self.n_columns)
+        self.chunk_size = _DATASET_CHUNK
+
+    def _items(self, idx):
+        ds = self.dataset
+        items = ds.__getitems__(idx) if hasattr(ds, "__getitems__") else None
+        if items is None:
+            items = [ds[int(i)] for i in idx]
+        out = []
+        for i, item in zip(idx, items, strict=True):
+            if isinstance(item, dict) or not (
+                isinstance(item, tuple | list) and len(item) == 2
+            ):
+                raise TypeError(
+                    f"Item {int(i)} of the dataset is {type(item).__name__}; a "
+                    "Dataset given to a skmtl neural estimator must return "
+                    "(x, y) pairs: x a row of X (with the task id at "
+                    "task_column for long data), y its targets (wide: one value "
+                    "per task, NaN = missing label; long: one number)."
+                )
+            out.append(item)
+        return out
+
+    def read(self, rows):
+        idx = (
+            range(*rows.indices(self.n_rows))
+            if isinstance(rows, slice)
+            else np.asarray(rows).tolist()
+        )
+        items = self._items(list(idx))
+        xs = [np.atleast_1d(_to_numpy(it[0])) for it in items]
+        bad = [k for k, x in enumerate(xs) if x.ndim != 1 or len(x) != self.n_columns]
+        if bad:
+            k = bad[0]
+            raise ValueError(
+                f"Item {list(idx)[k]} of the dataset has x of shape "
+                f"{xs[k].shape}; every x must be 1-D with {self.n_columns} "
+                "values (the shape of item 0)."
+            )
+        X = np.stack(xs) if xs else np.empty((0, self.n_columns))
+        if not self.need_y:
+            return X, None
+        ys = [it[1] for it in items]
+        if any(v is None for v in ys):
+            raise ValueError("The dataset's items have y=None; fitting needs targets.")
+        y = np.stack([np.asarray(_to_numpy(v), dtype=np.float64) for v in ys])
+        return X, y
+
+    def release(self):
+        pass
+
+
+def _source(X, y, *, need_y):
+    """The row reader of a streaming input (the checks of ``fit``'s arguments)."""
+    from skorch.dataset import Dataset as SkorchDataset
+
+    if isinstance(X, torch.utils.data.IterableDataset):
+        raise TypeError(
+            "An IterableDataset cannot be used: the estimator needs the number "
+            "of rows and random access for shuffling. Wrap the data in a "
+            "map-style Dataset or in skmtl.neural.MemmapDataset."
+        )
+    if isinstance(X, torch.utils.data.Dataset):
+        if need_y and y is not None:
+            raise ValueError(
+                "y must be None when X is a Dataset: the dataset's items are "
+                "the (x, y) pairs."
+            )
+        if isinstance(X, MemmapDataset):
+            if need_y and X.y is None:
+                raise ValueError(
+                    "MemmapDataset has y=None; fitting needs the targets: "
+                    "MemmapDataset(X, y)."
+                )
+            return _ArrayRows(X.X, X.y if need_y else None, X.chunk_size)
+        if (
+            type(X) is SkorchDataset
+            and hasattr(X.X, "shape")
+            and (X.y is None or hasattr(X.y, "shape"))
+        ):
+            if need_y and X.y is None:
+                raise ValueError("The skorch Dataset has y=None; fitting needs y.")
+            return _ArrayRows(X.X, X.y if need_y else None)
+        return _DatasetRows(X, need_y=need_y)
+    if need_y and y is None:
+        raise ValueError("This estimator requires y to be passed, but y is None.")
+    return _ArrayRows(X, y if need_y else None)
+
+
+def _chunks(n, size):
+    for start in range(0, n, size):
+        yield start, min(n, start + size)
+
+
+# -------------------------------------------------------------- the scan
+class _Moments:
+    """Per-key count, mean and M2 merged chunk by chunk (Chan et al.)."""
+
+    def __init__(self, n_keys=0):
+        self.n = np.zeros(n_keys)
+        self.mean = np.zeros(n_keys)
+        self.m2 = np.zeros(n_keys)
+
+    def merge(self, keys, n, mean, m2):
+        na, ma = self.n[keys], self.mean[keys]
+        tot = na + n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            delta = mean - ma
+            frac = np.where(tot > 0, n / tot, 0.0)
+            self.mean[keys] = np.where(n > 0, ma + delta * frac, ma)
+            self.m2[keys] = np.where(
+                n > 0, self.m2[keys] + m2 + delta**2 * na * frac, self.m2[keys]
+            )
+        self.n[keys] = tot
+
+    def grow(self, size):
+        pad = size - len(self.n)
+        if pad > 0:
+            self.n, self.mean, self.m2 = (
+                np.concatenate([a, np.zeros(pad)]) for a in (self.n, self.mean, self.m2)
+            )
+
+
+def _first_bad(mask, start):
+    r, c = np.argwhere(mask)[0]
+    return start + int(r), int(c)
+
+
+def _float_chunk(a, name, start):
+    try:
+        return np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{name} must be numeric; rows {start}..{start + len(a) - 1} hold "
+            f"values that are not numbers: {exc}"
+        ) from exc
+
+
+class _Scan:
+    """What one pass over the data learns: sizes, task ids, target statistics."""
+
+    def __init__(self, est, source, *, reset, classes):
+        self.est, self.source = est, source
+        self.task_column = est.task_column
+        self.layout = "wide" if est.task_column is None else "long"
+        self.n_columns = source.n_columns
+        self._check_columns(reset)
+        self.col = None
+        if self.layout == "long":
+            self.col = resolve_task_column(self.task_column, _Shape(self.n_columns))
+            if self.n_columns < 2:
+                raise ValueError(
+                    "With task_column set, X needs the task column and at least "
+                    f"one feature column; got {self.n_columns} column(s)."
+                )
+        self.n_features = self.n_columns - (self.col is not None)
+        self.reset, self.given_classes = reset, classes
+
+    def _check_columns(self, reset):
+        est, p = self.est, self.n_columns
+        if not reset and p != est.n_features_in_:
+            raise ValueError(
+                f"X has {p} features, but {type(est).__name__} is expecting "
+                f"{est.n_features_in_} features as input."
+            )
+
+    def features(self, xfull):
+        if self.col is None:
+            return xfull, None
+        col = self.col
+        ids = xfull[:, col]
+        if col == 0:
+            return xfull[:, 1:], ids
+        if col == xfull.shape[1] - 1:
+            return xfull[:, :col], ids
+        return np.delete(xfull, col, axis=1), ids
+
+    def run(self):
+        """Validate every chunk and gather the statistics; set fitted state."""
+        src = self.source
+        if src.n_rows == 0:
+            raise ValueError(
+                "Found array with 0 sample(s) (shape=(0, "
+                f"{self.n_columns})) while a minimum of 1 is required."
+            )
+        kinds = self._kinds_before_scan()
+        self.ids = None if self.layout == "wide" else np.empty(0, dtype=np.int64)
+        self.moments = _Moments()
+        self.labels = {}
+        self.x_max = self.y_max = 0.0
+        self.x_dtype = np.dtype(getattr(getattr(src, "X", None), "dtype", "f8"))
+        self.n_tasks_wide = None
+        for start, stop in _chunks(src.n_rows, src.chunk_size):
+            xfull, y = src.read(slice(start, stop))
+            self._scan_chunk(xfull, y, start, kinds)
+        src.release()
+        self._finish(kinds)
+
+    def _kinds_before_scan(self):
+        """'regression' when every task is one (no labels to collect)."""
+        try:
+            probe = self.est._resolve_task_types(1)
+        except ValueError:
+            probe = None  # MultiTaskNet with task_types: one per task
+        return "regression" if probe == ["regression"] else "mixed"
+
+    def _scan_chunk(self, xfull, y, start, kinds):
+        if xfull.ndim != 2 or xfull.shape[1] != self.n_columns:
+            raise ValueError(
+                f"Rows {start}.. of X have shape {xfull.shape[1:]}; expected "
+                f"{self.n_columns} columns."
+            )
+        feats, ids = self.features(xfull)
+        feats = _float_chunk(feats, "X", start)
+        finite = np.isfinite(feats)
+        if not finite.all():
+            r, c = _first_bad(~finite, start)
+            what = "NaN" if np.isnan(feats[r - start, c]) else "infinity"
+            raise ValueError(
+                f"Input X contains {what} at row {r} (feature column {c}, task "
+                "column excluded). Impute or drop the rows with missing or "
+                "infinite features before fitting."
+            )
+        if feats.size:
+            self.x_max = max(self.x_max, float(np.abs(feats).max()))
+        y = _float_chunk(y, "y", start)
+        if self.layout == "wide":
+            if y.ndim == 1:
+                raise ValueError(
+                    "y is 1-D, but the estimator is multi-task: pass wide "
+                    "targets Y of shape (n_samples, n_tasks), or long data with "
+                    "a task-id column in X and task_column set."
+                )
+            if self.n_tasks_wide is None:
+                self.n_tasks_wide = y.shape[1]
+                self.moments = _Moments(y.shape[1])
+            codes = None
+        else:
+            if y.ndim == 2 and y.shape[1] == 1:
+                y = y.ravel()
+            if y.ndim != 1:
+                raise ValueError(
+                    "With task_column set (long data), y must be 1-D; got rows "
+                    f"of shape {y.shape[1:]}."
+                )
+            try:
+                ids = check_task_ids(ids)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{exc} (in rows {start}..{start + len(ids) - 1})"
+                ) from exc
+            if not self.reset:
+                try:
+                    task_codes_for(self.est.tasks_, ids)
+                except ValueError as exc:
+                    raise ValueError(
+                        f"{exc} (in rows {start}..{start + len(ids) - 1})"
+                    ) from exc
+            chunk_ids, codes = np.unique(ids, return_inverse=True)
+            codes = codes.ravel()
+            self._add_ids(chunk_ids)
+            keys = np.searchsorted(self.ids, chunk_ids)
+        inf = np.isinf(y)
+        if inf.any():
+            r = int(np.argwhere(inf)[0][0]) + start
+            raise ValueError(
+                f"y contains infinity at row {r}. Missing labels are written as "
+                "NaN; infinite targets cannot be fitted."
+            )
+        if self.layout == "wide":
+            labelled = ~np.isnan(y)
+            n = labelled.sum(0).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                mean = np.where(n > 0, np.nansum(y, 0) / np.maximum(n, 1), 0.0)
+                m2 = np.nansum((y - mean) ** 2, 0)
+            self.moments.merge(np.arange(y.shape[1]), n, mean, m2)
+            if kinds != "regression":
+                for t in range(y.shape[1]):
+                    self._add_labels(t, y[labelled[:, t], t])
+        else:
+            labelled = ~np.isnan(y)
+            k = len(chunk_ids)
+            c, v = codes[labelled], y[labelled]
+            n = np.bincount(c, minlength=k).astype(float)
+            s = np.bincount(c, weights=v, minlength=k)
+            mean = s / np.maximum(n, 1)
+            m2 = np.bincount(c, weights=(v - mean[c]) ** 2, minlength=k)
+            self.moments.merge(keys, n, mean, m2)
+            if kinds != "regression" and len(v):
+                pairs = np.unique(np.column_stack([c, v]), axis=0)
+                split = np.flatnonzero(np.diff(pairs[:, 0])) + 1
+                for group in np.split(pairs, split):
+                    self._add_labels(int(keys[int(group[0, 0])]), group[:, 1])
+        if y.size:
+            finite_y = y[~np.isnan(y)]
+            if finite_y.size:
+                self.y_max = max(self.y_max, float(np.abs(finite_y).max()))
+
+    def _add_ids(self, chunk_ids):
+        if self.ids.dtype != chunk_ids.dtype and len(self.ids):
+            if (self.ids.dtype == object) != (chunk_ids.dtype == object):
+                raise ValueError(
+                    "The task column mixes types across rows (strings and "
+                    "integers); use all strings or all integers as task ids."
+                )
+        if not len(self.ids):
+            merged = chunk_ids
+        else:
+            merged = np.union1d(self.ids, chunk_ids)
+        if len(merged) != len(self.ids):
+            # re-key the statistics gathered so far
+            old = np.searchsorted(merged, self.ids)
+            moments = _Moments(len(merged))
+            moments.n[old] = self.moments.n
+            moments.mean[old] = self.moments.mean
+            moments.m2[old] = self.moments.m2
+            self.moments = moments
+            self.labels = {int(old[k]): v for k, v in self.labels.items()}
+        self.ids = merged
+
+    def _add_labels(self, key, values):
+        prev = self.labels.get(key)
+        if not len(values) or (prev is not None and len(prev) > _MAX_LABELS):
+            return  # too many distinct values to be classes: stop collecting
+        self.labels[key] = (
+            np.unique(values) if prev is None else np.union1d(prev, values)
+        )
+
+    def _check_magnitude(self, value, name, n_cols):
+        dtype = np.float32 if name == "X" and self.x_dtype == np.float32 else np.float64
+        n = self.source.n_rows
+        limit = np.sqrt(np.finfo(dtype).max / max(n * n_cols, 1))
+        if value > limit:
+            raise ValueError(
+                f"{name} has values up to {value:.3g}, too large to fit without "
+                f"overflow in {np.dtype(dtype)} (limit {limit:.3g} for this "
+                f"size). Rescale {name} (e.g. with "
+                "sklearn.preprocessing.StandardScaler) before fitting."
+            )
+
+    def _finish(self, kinds):
+        est = self.est
+        self._check_magnitude(self.x_max, "X", self.n_features)
+        T = self.n_tasks_wide if self.layout == "wide" else len(self.ids)
+        self._check_magnitude(self.y_max, "y", T if self.layout == "wide" else 1)
+        tasks = np.arange(T) if self.layout == "wide" else self.ids
+        empty = self.moments.n == 0
+        if empty.any():
+            bad = tasks[empty][:10].tolist()
+            raise ValueError(
+                f"Task(s) {bad} have no labels at all (every target is NaN): a "
+                "task needs at least one labelled sample. Drop that task (its "
+                "column of Y, or its rows in long data) before fitting."
+            )
+        if self.reset:
+            est.n_features_in_ = self.n_columns
+            if hasattr(est, "feature_names_in_"):
+                del est.feature_names_in_
+            est.tasks_ = tasks
+            est.n_tasks_ = T
+            est._layout = self.layout
+            est._task_col = self.col
+        elif self.layout != est._layout or (
+            self.layout == "wide" and T != est.n_tasks_
+        ):
+            raise ValueError(
+                f"The data has {T} task(s) in the {self.layout} layout, but "
+                f"{type(est).__name__} was fitted on {est.n_tasks_} task(s) in "
+                f"the {est._layout} layout."
+            )
+        # codes of this data's tasks among the fitted ones
+        keys = (
+            np.arange(T) if self.layout == "wide" else task_codes_for(est.tasks_, tasks)
+        )
+        if self.reset:
+            self._set_targets(kinds, T)
+        self._check_labels(keys)
+
+    def _set_targets(self, kinds, T):
+        """Task kinds, classes, target mean and scale (as ``_encode_targets``)."""
+        est = self.est
+        types = est._resolve_task_types(T)
+        given = None
+        if self.given_classes is not None:
+            given = est._per_task_classes(self.given_classes, T)
+        classes, kinds_out = [], []
+        mean, scale = np.zeros(T), np.ones(T)
+        for t in range(T):
+            if types[t] == "regression":
+                classes.append(None)
+                kinds_out.append("regression")
+                if est._standardize:
+                    mean[t] = self.moments.mean[t]
+                    sd = np.sqrt(self.moments.m2[t] / self.moments.n[t])
+                    scale[t] = sd if sd > 0 else 1.0
+                continue
+            name = est.tasks_[t]
+            labels = self.labels.get(t, np.empty(0))
+            if given is not None:
+                labels = np.unique(np.asarray(given[t], dtype=float))
+            if len(labels) > _MAX_LABELS:
+                raise ValueError(
+                    f"Classification task {name!r} has more than {_MAX_LABELS} "
+                    "distinct labels; is it a regression task?"
+                )
+            if len(labels) < 2:
+                raise ValueError(
+                    f"Classification task {name!r} has only one class "
+                    f"({labels.tolist()}); each classification task needs at "
+                    "least 2 classes."
+                )
+            if np.any(labels != np.round(labels)):
+                raise ValueError(
+                    f"Unknown label type: continuous. Task {name!r} has "
+                    "non-integer labels; classification tasks need class labels "
+                    "(integers), use a regression task for continuous targets."
+                )
+            if np.all(np.abs(labels) < 2**53):
+                labels = labels.astype(np.int64)
+            if types[t] == "binary" and len(labels) != 2:
+                raise ValueError(
+                    f"Task {name!r} is declared 'binary' but has {len(labels)} "
+                    "classes; use 'multiclass' or 'classification'."
+                )
+            classes.append(labels)
+            kinds_out.append("binary" if len(labels) == 2 else "multiclass")
+        est.task_types_ = kinds_out
+        est._classes = classes
+        est.y_mean_, est.y_scale_ = mean, scale
+
+    def _check_labels(self, keys):
+        est = self.est
+        for k, t in enumerate(keys):
+            if est.task_types_[t] == "regression":
+                continue
+            seen = self.labels.get(k)
+            if seen is None:
+                continue
+            unseen = np.setdiff1d(seen, np.asarray(est._classes[t], dtype=float))
+            if len(unseen):
+                raise ValueError(
+                    f"Task {est.tasks_[t]!r} has labels {unseen[:5].tolist()} not "
+                    f"seen in the first fit (classes {est._classes[t].tolist()})."
+                )
+
+
+class _Shape:
+    """Stand-in with the ``shape`` of X for :func:`resolve_task_column`."""
+
+    ndim = 2
+
+    def __init__(self, n_columns):
+        self.shape = (0, n_columns)
+
+
+# ------------------------------------------------------ the training data
+class StreamData(torch.utils.data.Dataset):
+    """Validated streaming data: reads and encodes batches for the net.
+
+    Item ``i`` is ``(x_i, y_i)`` as float32 tensors in the net's target
+    encoding (wide: ``(n_tasks,)`` with NaN; long: ``[task code, value]``);
+    :class:`StreamingBatchIterator` fetches whole batches with
+    :meth:`batch`.
+    """
+
+    def __init__(self, scan):
+        est = scan.est
+        self.scan = scan
+        self.source = scan.source
+        self.layout = scan.layout
+        self.tasks = est.tasks_
+        self.task_types = list(est.task_types_)
+        self.classes = list(est._classes)
+        self.y_mean = np.asarray(est.y_mean_, dtype=np.float64)
+        self.y_scale = np.asarray(est.y_scale_, dtype=np.float64)
+        self.all_regression = all(k == "regression" for k in self.task_types)
+
+    def __len__(self):
+        return self.source.n_rows
+
+    def __getitem__(self, i):
+        X, y = self.batch(np.array([int(i)]))
+        return X[0], y[0]
+
+    def batch(self, rows):
+        """Tensors ``(X, Y)`` of ``rows`` (a slice or an array of row numbers)."""
+        inv = None
+        if not isinstance(rows, slice):
+            rows = np.asarray(rows)
+            order = np.argsort(rows, kind="stable")
+            rows = rows[order]  # read in increasing order (h5py needs it)
+            inv = np.empty_like(order)
+            inv[order] = np.arange(len(order))
+        xfull, y = self.source.read(rows)
+        feats, ids = self.scan.features(xfull)
+        del xfull
+        if feats.dtype.kind not in "fc" or feats.dtype == np.float16:
+            feats = np.asarray(feats, dtype=np.float64)
+        feats = np.asarray(feats, dtype=np.float32)
+        Y = self._encode(y, ids)
+        if inv is not None:  # back to the requested order
+            feats, Y = feats[inv], Y[inv]
+        return torch.from_numpy(np.ascontiguousarray(feats)), torch.from_numpy(Y)
+
+    def _encode(self, y, ids):
+        y = np.asarray(y, dtype=np.float64)
+        if self.layout == "wide":
+            if self.all_regression:
+                return ((y - self.y_mean) / self.y_scale).astype(np.float32)
+            Y = np.full(y.shape, np.nan, dtype=np.float32)
+            for t in range(y.shape[1]):
+                m = ~np.isnan(y[:, t])
+                Y[m, t] = self._encode_task(t, y[m, t])
+            return Y
+        y = y.ravel()
+        codes = task_codes_for(self.tasks, check_task_ids(ids))
+        Y = np.full((len(y), 2), np.nan, dtype=np.float32)
+        Y[:, 0] = codes
+        m = ~np.isnan(y)
+        if self.all_regression:
+            c = codes[m]
+            Y[m, 1] = (y[m] - self.y_mean[c]) / self.y_scale[c]
+            return Y
+        for t in np.unique(codes[m]):
+            rows = m & (codes == t)
+            Y[rows, 1] = self._encode_task(t, y[rows])
+        return Y
+
+    def _encode_task(self, t, v):
+        if self.task_types[t] == "regression":
+            return (v - self.y_mean[t]) / self.y_scale[t]
+        labels = self.classes[t]
+        pos = np.clip(np.searchsorted(labels, v), 0, len(labels) - 1)
+        return pos.astype(np.float64)
+
+
+def _unwrap(dataset):
+    indices = None
+    if isinstance(dataset, torch.utils.data.Subset):
+        indices = np.asarray(dataset.indices)
+        dataset = dataset.dataset
+    return (dataset, indices) if isinstance(dataset, StreamData) else (None, None)
+
+
+class StreamingBatchIterator(TensorBatchIterator):
+    """Mini-batches read from a :class:`StreamData` (or a ``Subset`` of one).
+
+    The batches are the same as :class:`~skmtl.neural._net.TensorBatchIterator`
+    would slice from in-memory tensors (the same permutation from torch's
+    global generator), so a streamed fit equals the in-memory fit with the
+    same seed. Other datasets are handled by ``TensorBatchIterator``.
+
+    Parameters
+    ----------
+    dataset : StreamData, torch.utils.data.Subset or any dataset
+    batch_size : int, default=64
+    shuffle : bool, default=False
+    **kwargs
+        Passed to ``TensorBatchIterator`` for other datasets.
+    """
+
+    def __init__(self, dataset, batch_size=64, shuffle=False, **kwargs):
+        self.stream, self.indices = _unwrap(dataset)
+        if self.stream is None:
+            super().__init__(dataset, batch_size=batch_size, shuffle=shuffle, **kwargs)
+            return
+        self.fallback = None
+        self.n = len(dataset)
+        self.batch_size = self.n if batch_size in (-1, None) else batch_size
+        self.shuffle = shuffle
+
+    def __len__(self):
+        if self.stream is None:
+            return super().__len__()
+        return -(-self.n // self.batch_size)
+
+    def __iter__(self):
+        if self.stream is None:
+            yield from super().__iter__()
+            return
+        n, bs, idx = self.n, self.batch_size, self.indices
+        order = torch.randperm(n).numpy() if self.shuffle else None
+        for start in range(0, n, bs):
+            stop = min(n, start + bs)
+            if order is not None:
+                rows = order[start:stop]
+                rows = rows if idx is None else idx[rows]
+            else:
+                rows = slice(start, stop) if idx is None else idx[start:stop]
+            yield self.stream.batch(rows)
+        self.stream.source.release()
+
+
+# ---------------------------------------------------------- entry points
+def fit_streaming(est, X, y, *, partial, classes=None):
+    """``fit`` / ``partial_fit`` of a neural estimator on streaming data."""
+    est._check_device()
+    first = not (hasattr(est, "net_") and (partial or est.warm_start))
+    source = _source(X, y, need_y=True)
+    scan = _Scan(est, source, reset=first, classes=classes if first else None)
+    scan.run()
+    data = StreamData(scan)
+    if first:
+        est._seed = int(check_random_state(est.random_state).randint(2**31 - 1))
+        est.net_ = est._build_net(scan.n_features, scan.layout, est._seed)
+    net = est.net_
+    saved = net.iterator_train, net.iterator_valid
+    net.iterator_train = net.iterator_valid = StreamingBatchIterator
+    try:
+        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*Mean of empty slice.*")
+            if first:
+                torch.manual_seed(est._seed)
+                net.initialize()
+            torch.manual_seed(est._seed + 1 + len(net.history))
+            net.max_epochs = 1 if partial else est.max_epochs
+            net.partial_fit(data, None)
+    finally:
+        net.iterator_train, net.iterator_valid = saved
+    est.n_iter_ = len(net.history)
+    est._set_diagnostics()
+    if not partial:
+        est._warn_if_not_converged()
+    return est
+
+
+def predict_streaming(est, X, method):
+    """``predict`` / ``predict_proba`` chunk by chunk of a streaming ``X``."""
+    source = _source(X, None, need_y=False)
+    func = getattr(est, method)
+    parts = []
+    for start, stop in _chunks(source.n_rows, source.chunk_size):
+        xfull, _ = source.read(slice(start, stop))
+        try:
+            parts.append(func(xfull))
+        except ValueError as exc:
+            raise ValueError(f"{exc} (in rows {start}..{stop - 1} of X)") from exc
+    source.release()
+    if not parts:
+        return func(np.empty((0, source.n_columns)))
+    if isinstance(parts[0], list):  # predict_proba: one array per task
+        return [np.concatenate(p) for p in zip(*parts, strict=True)]
+    if isinstance(parts[0], tuple):  # (predictions, task codes or None)
+        return tuple(
+            None if p[0] is None else np.concatenate(p)
+            for p in zip(*parts, strict=True)
+        )
+    return np.concatenate(parts)
