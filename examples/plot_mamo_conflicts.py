@@ -76,19 +76,24 @@ fig.colorbar(im, ax=axes, label="fraction of steps with cos < 0")
 plt.show()
 
 # %%
-# Fusion weights learned after the modules were added: the first bar of each
-# task is the shared layer, the others its modules.
-fig, ax = plt.subplots(figsize=(7, 3.5))
-labels, x = [], 0
-for (layer, task), w in sorted(mamo.fusion_weights_.items()):
+# Fusion weights learned after the modules were added: each bar splits one
+# task's pre-activation at one layer between the shared layer (grey) and the
+# modules it uses (labelled by their task pair).
+keys = sorted(mamo.fusion_weights_)
+fig, ax = plt.subplots(figsize=(7, 0.45 * len(keys) + 1))
+for row, (layer, task) in enumerate(keys):
+    w = mamo.fusion_weights_[(layer, task)]
     mods = [m for m in mamo.modules_ if m[0] == layer and task in m[1:]]
     names = ["shared"] + [f"({i},{j})" for _, i, j in mods]
-    ax.bar(x + np.arange(len(w)), w, color=["grey"] + ["C1"] * len(mods))
-    labels += [f"l{layer} t{task}\n{n}" for n in names]
-    x += len(w) + 1
-    labels.append("")
-ax.set_xticks(range(len(labels)), labels, fontsize=6)
-ax.set_ylabel("softmax fusion weight")
+    left = 0.0
+    for k, (wk, name) in enumerate(zip(w, names, strict=True)):
+        color = "lightgrey" if k == 0 else f"C{k}"
+        ax.barh(row, wk, left=left, color=color, edgecolor="white")
+        ax.text(left + wk / 2, row, name, ha="center", va="center", fontsize=7)
+        left += wk
+ax.set_yticks(range(len(keys)), [f"layer {lay}, task {t}" for lay, t in keys])
+ax.invert_yaxis()
+ax.set(xlim=(0, 1), xlabel="softmax fusion weight")
 fig.tight_layout()
 plt.show()
 
