@@ -32,6 +32,7 @@ Usage::
     python benchmarks/bench_mamo.py                      # everything
     python benchmarks/bench_mamo.py --part detection
     python benchmarks/bench_mamo.py --part accuracy --seeds 3 --datasets enb
+    python benchmarks/bench_mamo.py --quick                # smoke run
 """
 
 import argparse
@@ -258,7 +259,14 @@ def main():
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--datasets", nargs="+", default=["planted", "enb", "slump", "wq"])
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="2 seeds on planted-narrow and slump only (a smoke run)",
+    )
     args = p.parse_args()
+    if args.quick:
+        args.seeds, args.datasets = 2, ["planted-narrow", "slump"]
     torch.set_num_threads(args.threads)
     # fixed training budgets: silence "still improving"
     warnings.simplefilter("ignore", ConvergenceWarning)

@@ -73,11 +73,11 @@ class MAMORegressor(RegressorMixin, _BaseMultiTaskNeural):
     max_modules : int or None, default=None
         Largest number of modules added (those with the highest conflict
         frequency are kept).
-    aggregator : {'mgda', 'pcgrad', 'cagrad', 'nash'}, callable or None, \
-default='mgda'
-        Update of the shared trunk from the task gradients ('mgda' is the
-        MAMO update; see :class:`MultiTaskMLPRegressor` for the others and
-        for callables). None back-propagates the sum of the losses.
+    aggregator : str, callable or None, default='mgda'
+        Update of the shared trunk from the task gradients: 'mgda' (the MAMO
+        update), 'pcgrad', 'cagrad' or 'nash'; see
+        :class:`MultiTaskMLPRegressor` for these and for callables. None
+        back-propagates the sum of the losses.
     aggregator_params : dict, default=None
         Options of the aggregator (``c`` for 'cagrad').
     optimizer : str or torch optimizer class, default='adam'
