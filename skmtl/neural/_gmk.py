@@ -128,7 +128,7 @@ class MAMONet(_MultiTaskModule):
         """Trunk output seen by each task's head (a list of tensors)."""
         reps = [X] * self.n_tasks
         for layer_idx, layer in enumerate(self.layers):
-            pre, post, new = {}, {}, []
+            pre, post, mod_out, new = {}, {}, {}, []
             for t, h in enumerate(reps):
                 key = id(h)
                 if key not in pre:
@@ -138,7 +138,9 @@ class MAMONet(_MultiTaskModule):
                     a = torch.softmax(self.fusion[f"{layer_idx}_{t}"], dim=0)
                     z = a[0] * pre[key]
                     for w, k in zip(a[1:], mods, strict=True):
-                        z = z + w * self.gmks[k](h)
+                        if (k, key) not in mod_out:  # both tasks on one path
+                            mod_out[(k, key)] = self.gmks[k](h)
+                        z = z + w * mod_out[(k, key)]
                     new.append(self.drop(self.act(z)))
                 else:  # tasks on one path keep sharing one tensor
                     if key not in post:
