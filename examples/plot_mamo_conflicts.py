@@ -41,10 +41,10 @@ def planted(n=1000, seed=0):
 
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)  # small fixed budget
-X, Y = planted()
+X, Y = planted(n=600)
 X_train, X_test, Y_train, Y_test = train_test_split(X, Y, random_state=0)
 mamo = MAMORegressor(
-    trunk_layer_sizes=(16, 16), probe_epochs=10, max_epochs=30, lr=0.01, random_state=0
+    trunk_layer_sizes=(16, 16), probe_epochs=8, max_epochs=20, lr=0.01, random_state=0
 ).fit(X_train, Y_train)
 print("modules (layer, i, j):", mamo.modules_)
 print(
@@ -99,7 +99,7 @@ plt.show()
 
 # %%
 # Test R^2 against the shared-bottom net with the same trunk and budget.
-common = dict(trunk_layer_sizes=(16, 16), max_epochs=30, lr=0.01, random_state=0)
+common = dict(trunk_layer_sizes=(16, 16), max_epochs=20, lr=0.01, random_state=0)
 for name, model in {
     "shared-bottom": MultiTaskMLPRegressor(**common),
     "MGDA alone": MultiTaskMLPRegressor(**common, aggregator="mgda"),
