@@ -107,6 +107,7 @@ FAST_PARAMS = {
     "MultiTaskMLPRegressor": _NEURAL_FAST,
     "MultiTaskMLPClassifier": _NEURAL_FAST,
     "MultiTaskNet": _NEURAL_FAST,
+    "MAMORegressor": {**_NEURAL_FAST, "probe_epochs": 3},
 }
 
 

@@ -41,6 +41,11 @@ SKIP = {
     "MultiTaskMLPRegressor": _NEURAL,
     "MultiTaskMLPClassifier": _NEURAL,
     "MultiTaskNet": _NEURAL,
+    "MAMORegressor": {
+        "task_permutation": _SGD,
+        "sample_permutation": _SGD,
+        "wide_long": _SGD,
+    },
     "ParetoFrontRegressor": {"task_permutation": _SPLIT, "sample_permutation": _SPLIT},
     "MeanRegularizedMultiTaskCV": {
         "sample_permutation": _CV,
@@ -77,6 +82,8 @@ PARAMS = {
     "MultiTaskGroupLassoClassifier": {"tol": 1e-10, "max_iter": 50_000},
     "MeanRegularizedMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
     "TraceNormMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
+    # a small net: the properties tested do not depend on the budget
+    "MAMORegressor": {"trunk_layer_sizes": (16,), "max_epochs": 10, "probe_epochs": 3},
 }
 
 SETTINGS = settings(

@@ -3,7 +3,8 @@
 Shared-bottom, MMoE and PLE multi-head networks with masked per-task losses,
 task weighting ('equal', fixed, 'uncertainty', 'dwa', 'gradnorm') and
 gradient aggregation on the shared parameters ('mgda', 'pcgrad', 'cagrad',
-'nash'), behind scikit-learn's fit/predict for wide and long multi-task data.
+'nash'), behind scikit-learn's fit/predict for wide and long multi-task data;
+MAMO grows task-pair modules where the task gradients conflict.
 """
 
 from ..utils import import_optional
@@ -16,9 +17,11 @@ from ._estimators import (  # noqa: E402
     MultiTaskMLPRegressor,
     MultiTaskNet,
 )
+from ._mamo import MAMORegressor  # noqa: E402
 from ._streaming import MemmapDataset  # noqa: E402
 
 __all__ = [
+    "MAMORegressor",
     "MemmapDataset",
     "MultiTaskMLPClassifier",
     "MultiTaskMLPRegressor",

@@ -114,13 +114,20 @@ def _polish(K, alpha, n_iter=500):
     L = 2.0 * np.linalg.eigvalsh(K)[-1]
     if L <= 0:
         return alpha
+    # Frank-Wolfe duality gap 2 (x^T K x - min_t (K x)_t) >= f(x) - f*: stop
+    # once it is negligible against the scale of the gradients
+    gap_tol = 1e-10 * np.max(np.diag(K))
+    Ka = K @ alpha
+    if 2 * (alpha @ Ka - Ka.min()) <= gap_tol:
+        return alpha
     x, y, t = alpha.copy(), alpha.copy(), 1.0
     f = alpha @ K @ alpha
     for _ in range(n_iter):
         x_new = _project_simplex(y - 2.0 * (K @ y) / L)
         t_new = 0.5 * (1 + np.sqrt(1 + 4 * t * t))
         y = x_new + (t - 1) / t_new * (x_new - x)
-        if np.abs(x_new - x).sum() < 1e-12:
+        Kx = K @ x_new
+        if np.abs(x_new - x).sum() < 1e-12 or 2 * (x_new @ Kx - Kx.min()) <= gap_tol:
             x = x_new
             break
         x, t = x_new, t_new

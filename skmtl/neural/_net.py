@@ -201,6 +201,7 @@ default=None
             for t in range(T)
         ]
         G = torch.stack(rows)
+        self._on_task_gradients(G, active)
         K = (G @ G.T).double().cpu().numpy()
         act = np.flatnonzero(active)
         C = _cosine(K)
@@ -241,6 +242,13 @@ default=None
             p.grad = d[start : start + n].view_as(p).clone()
             start += n
         self.history.record_batch("task_weights", coef.tolist())
+
+    def _on_task_gradients(self, G, active):
+        """Hook for subclasses: the (n_tasks, n_shared_params) task gradients.
+
+        ``active[t]`` tells whether task ``t`` has labels in the batch. Called
+        on every batch whose task gradients are computed; does nothing here.
+        """
 
     # ------------------------------------------------------------ validation
     def get_loss(self, y_pred, y_true, X=None, training=False):
