@@ -97,15 +97,62 @@ class TaskQuadratic:
         return 0.5 * cp.sum_squares(W @ root)
 
 
+class _MeanRegularization(TaskQuadratic):
+    """``Q = alpha I + beta (I - 1 1^T / T)`` applied without forming ``Q``.
+
+    ``W Q = (alpha + beta) W - beta w_bar 1^T``: O(d T) time and no (T, T)
+    matrix, which matters with thousands of tasks (10,000 tasks would need an
+    800 MB ``Q``). ``Q`` itself is built only if asked for.
+    """
+
+    def __init__(self, n_tasks, alpha, beta):
+        self.n_tasks, self.alpha, self.beta = n_tasks, alpha, beta
+        self._lipschitz = None
+
+    @property
+    def Q(self):
+        T = self.n_tasks
+        eye = np.eye(T)
+        return self.alpha * eye + self.beta * (eye - np.full((T, T), 1.0 / T))
+
+    def hessian_apply(self, V):
+        mean = V.mean(axis=1, keepdims=True)
+        return (self.alpha + self.beta) * V - self.beta * mean
+
+    def gradient(self, W):
+        return self.hessian_apply(W)
+
+    def value(self, W):
+        return 0.5 * float(np.sum(W * self.hessian_apply(W)))
+
+    def value_and_gradient(self, W):
+        G = self.hessian_apply(W)
+        return 0.5 * float(np.sum(W * G)), G
+
+    @property
+    def lipschitz(self):
+        # eigenvalues: alpha (on 1) and alpha + beta (on its complement)
+        return float(self.alpha + (self.beta if self.n_tasks > 1 else 0.0))
+
+    def cvxpy(self, W):
+        import cvxpy as cp
+
+        T = self.n_tasks
+        mean = cp.sum(W, axis=1) / T
+        dev = W - cp.reshape(mean, (W.shape[0], 1), order="F") @ np.ones((1, T))
+        return 0.5 * self.alpha * cp.sum_squares(W) + 0.5 * self.beta * cp.sum_squares(
+            dev
+        )
+
+
 def mean_regularization(n_tasks, alpha, beta):
     r"""Penalty :math:`\frac{\alpha}{2}\|W\|_F^2 + \frac{\beta}{2}\sum_t \|w_t -
     \bar w\|^2` as a :class:`TaskQuadratic`.
 
-    ``Q = alpha I + beta (I - 1 1^T / T)``.
+    ``Q = alpha I + beta (I - 1 1^T / T)``, applied in O(d T) without forming
+    ``Q``.
     """
-    T = n_tasks
-    Q = alpha * np.eye(T) + beta * (np.eye(T) - np.full((T, T), 1.0 / T))
-    return TaskQuadratic(Q)
+    return _MeanRegularization(n_tasks, alpha, beta)
 
 
 def graph_laplacian(adjacency):

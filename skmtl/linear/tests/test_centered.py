@@ -232,3 +232,26 @@ def test_low_rank_deviations_on_structured_data():
     centered = TraceNormMultiTask(alpha=0.3, center_tasks=True).fit(X, Y)
     # the shared part costs the plain nuclear norm a rank; centring does not
     assert centered.rank_ < plain.rank_
+
+
+def test_mean_regularization_is_applied_without_the_task_matrix():
+    import tracemalloc
+
+    from skmtl.linear.penalties._smooth import TaskQuadratic, mean_regularization
+
+    rng = np.random.default_rng(0)
+    small = mean_regularization(6, 0.3, 2.0)
+    dense = TaskQuadratic(small.Q)
+    W = rng.standard_normal((4, 6))
+    np.testing.assert_allclose(small.gradient(W), dense.gradient(W), atol=1e-12)
+    np.testing.assert_allclose(small.value(W), dense.value(W), rtol=1e-12)
+    np.testing.assert_allclose(small.lipschitz, dense.lipschitz, rtol=1e-12)
+    # 20,000 tasks: a dense Q would take 3.2 GB; the product needs O(d T)
+    big = mean_regularization(20_000, 0.1, 1.0)
+    V = rng.standard_normal((3, 20_000))
+    tracemalloc.start()
+    out = big.hessian_apply(V)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak < 20 * V.nbytes
+    np.testing.assert_allclose(out, 1.1 * V - V.mean(axis=1, keepdims=True))
