@@ -10,7 +10,13 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._estimators import _OPTIMIZERS, _BaseMultiTaskNeural, _optimizer_class, _torch
+from ._estimators import (
+    _OPTIMIZERS,
+    MultiTaskMLPRegressor,
+    _BaseMultiTaskNeural,
+    _optimizer_class,
+    _torch,
+)
 
 __all__ = ["MAMORegressor"]
 
@@ -433,30 +439,5 @@ class MAMORegressor(RegressorMixin, _BaseMultiTaskNeural):
                 ConvergenceWarning,
             )
 
-    def score(self, X, y, sample_weight=None):
-        """Coefficient of determination R^2 averaged uniformly over tasks.
-
-        Missing labels (``NaN`` in wide ``y``) are ignored.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Test inputs.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            True targets, in the layout the model was fitted on.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of the per-task R^2.
-        """
-        from ..metrics import r2_score
-
-        Xf, codes = self._validate_predict(X)
-        self._check_n_tasks(y, codes)
-        pred = self._decode(self._raw(Xf))
-        if codes is not None:
-            pred = pred[np.arange(len(codes)), codes]
-        return r2_score(y, pred, tasks=codes, sample_weight=sample_weight)
+    # the same mean per-task R^2 as MultiTaskMLPRegressor (streamed inputs too)
+    score = MultiTaskMLPRegressor.score
