@@ -79,6 +79,22 @@ def _solve(G, b, alpha):
     return scipy.linalg.lstsq(A, b)[0]
 
 
+def per_task_ridge_coef(data, alpha, X_offset, y_offset):
+    """Weights of one ridge per task, shape (n_tasks, n_features).
+
+    With a shared design (wide data, no missing label) every task has the same
+    Gram matrix: one multi-right-hand-side solve; otherwise one Gram per task.
+    """
+    if data.shared_design:
+        G, B, n = _shared_gram(data, X_offset[0], y_offset)
+        return _solve(G / n, B / n, alpha).T
+    coef = np.empty((data.n_tasks, data.n_features))
+    for t in range(data.n_tasks):
+        G, b, n_t = _centered_gram(data, t, X_offset[t], y_offset[t])
+        coef[t] = _solve(G / n_t, b / n_t, alpha)
+    return coef
+
+
 class PerTaskRidge(MultiTaskLinearModel):
     r"""Independent ridge regression for each task (the single-task baseline).
 
@@ -166,16 +182,7 @@ class PerTaskRidge(MultiTaskLinearModel):
         """
         data = self._validate_fit(X, y, sample_weight)
         X_offset, y_offset = task_offsets(data, self.fit_intercept)
-        if data.shared_design:
-            # one Gram matrix for every task: a single multi-RHS solve
-            G, B, n = _shared_gram(data, X_offset[0], y_offset)
-            self.coef_ = _solve(G / n, B / n, self.alpha).T
-        else:
-            coef = np.empty((data.n_tasks, data.n_features))
-            for t in range(data.n_tasks):
-                G, b, n_t = _centered_gram(data, t, X_offset[t], y_offset[t])
-                coef[t] = _solve(G / n_t, b / n_t, self.alpha)
-            self.coef_ = coef
+        self.coef_ = per_task_ridge_coef(data, self.alpha, X_offset, y_offset)
         self._set_intercept(X_offset, y_offset)
         return self
 

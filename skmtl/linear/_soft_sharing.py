@@ -7,7 +7,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from ..base import task_offsets
 from ._composite import COMMON_CONSTRAINTS, CompositeRegressor
-from ._ridge import _centered_gram, _solve
+from ._ridge import per_task_ridge_coef
 from .penalties._smooth import (
     NoPenalty,
     SmoothSum,
@@ -326,11 +326,8 @@ class TaskGraphMultiTask(CompositeRegressor):
     def _adjacency(self, data):
         T = data.n_tasks
         if isinstance(self.graph, str):
-            coef = np.empty((T, data.n_features))
             X_off, y_off = task_offsets(data, self.fit_intercept)
-            for t in range(T):
-                G, b, n_t = _centered_gram(data, t, X_off[t], y_off[t])
-                coef[t] = _solve(G / n_t, b / n_t, self.graph_alpha)
+            coef = per_task_ridge_coef(data, self.graph_alpha, X_off, y_off)
             return task_similarity_graph(coef, self.n_neighbors)
         A = np.asarray(self.graph, dtype=float)
         if A.shape != (T, T):
