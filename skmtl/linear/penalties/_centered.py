@@ -134,6 +134,9 @@ def pooled_solution(datafit, gamma, tol=1e-12, max_iter=None):
         ``m 1^T`` with ``m`` the pooled solution.
     """
     d, T = datafit.n_features, datafit.n_tasks
+    cache = datafit.__dict__.setdefault("_pooled_solutions", {})
+    if (gamma, tol) in cache:  # a path asks for alpha_max, then starts here
+        return cache[gamma, tol].copy()
 
     def apply(m):
         H = datafit.hessian_apply(np.repeat(m[:, None], T, axis=1))
@@ -158,7 +161,8 @@ def pooled_solution(datafit, gamma, tol=1e-12, max_iter=None):
         rr_new = float(r @ r)
         p = r + (rr_new / rr) * p
         rr = rr_new
-    return np.repeat(m[:, None], T, axis=1)
+    cache[gamma, tol] = np.repeat(m[:, None], T, axis=1)
+    return cache[gamma, tol].copy()
 
 
 class CenteredSmooth:
