@@ -290,12 +290,9 @@ class MAMORegressor(RegressorMixin, _BaseMultiTaskNeural):
         self.callbacks = callbacks
         self.task_column = task_column
 
-    @property
-    def _standardize(self):
-        return self.standardize_targets
-
-    def _resolve_task_types(self, n_tasks):
-        return ["regression"] * n_tasks
+    # regression tasks with optional target standardisation, as the MLP regressor
+    _standardize = MultiTaskMLPRegressor._standardize
+    _resolve_task_types = MultiTaskMLPRegressor._resolve_task_types
 
     def _build_net(self, n_features, layout, seed):
         from ._gmk import MAMONet, MAMOSkorchNet
