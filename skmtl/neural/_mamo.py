@@ -11,7 +11,6 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._estimators import (
-    _OPTIMIZERS,
     MultiTaskMLPRegressor,
     _BaseMultiTaskNeural,
     _optimizer_class,
@@ -206,39 +205,37 @@ class MAMORegressor(RegressorMixin, _BaseMultiTaskNeural):
     """
 
     _parameter_constraints = {
-        "standardize_targets": ["boolean"],
-        "trunk_layer_sizes": ["array-like"],
-        "head_layer_sizes": ["array-like"],
-        "activation": [
-            StrOptions(
-                {"relu", "tanh", "logistic", "gelu", "elu", "leaky_relu", "selu"}
+        # the MLP regressor's constraints for the parameters the two share
+        **{
+            name: MultiTaskMLPRegressor._parameter_constraints[name]
+            for name in (
+                "standardize_targets",
+                "trunk_layer_sizes",
+                "head_layer_sizes",
+                "activation",
+                "dropout",
+                "aggregator",
+                "aggregator_params",
+                "optimizer",
+                "lr",
+                "weight_decay",
+                "batch_size",
+                "max_epochs",
+                "n_iter_no_change",
+                "tol",
+                "random_state",
+                "device",
+                "verbose",
+                "callbacks",
+                "task_column",
             )
-        ],
-        "dropout": [Interval(numbers.Real, 0, 1, closed="left")],
+        },
         "probe_epochs": [Interval(numbers.Integral, 0, None, closed="left")],
         "threshold": [
             StrOptions({"mean"}),
             Interval(numbers.Real, 0, 1, closed="left"),
         ],
         "max_modules": [Interval(numbers.Integral, 0, None, closed="left"), None],
-        "aggregator": [
-            StrOptions({"mgda", "pcgrad", "cagrad", "nash"}),
-            callable,
-            None,
-        ],
-        "aggregator_params": [dict, None],
-        "optimizer": [StrOptions(set(_OPTIMIZERS)), type],
-        "lr": [Interval(numbers.Real, 0, None, closed="neither")],
-        "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
-        "tol": [Interval(numbers.Real, 0, None, closed="left")],
-        "random_state": ["random_state"],
-        "device": [StrOptions({"cpu", "cuda"}), str],
-        "verbose": ["verbose"],
-        "callbacks": [list, None],
-        "task_column": [None, numbers.Integral, str],
     }
 
     def __init__(
