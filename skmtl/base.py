@@ -22,6 +22,7 @@ __all__ = [
     "linear_predict",
     "task_indicator",
     "task_offsets",
+    "task_y_offsets",
 ]
 
 
@@ -46,7 +47,7 @@ class MultiTaskMixin:
         tags.input_tags.sparse = bool(self._accept_sparse)
         return tags
 
-    def _validate_fit(self, X, y, sample_weight=None, reset=True):
+    def _validate_fit(self, X, y, sample_weight=None, reset=True, defer_x_check=False):
         return check_multitask_data(
             self,
             X,
@@ -56,6 +57,7 @@ class MultiTaskMixin:
             accept_sparse=self._accept_sparse,
             reset=reset,
             min_samples_per_task=self._min_samples_per_task,
+            defer_x_check=defer_x_check,
         )
 
     def _validate_predict(self, X):
@@ -132,10 +134,32 @@ def task_offsets(data, fit_intercept=True):
     if sp.issparse(sums):
         sums = sums.toarray()
     X_offset = np.asarray(sums) / totals[:, None]
-    y_offset = np.array(
+    return X_offset, task_y_offsets(data, fit_intercept)
+
+
+def task_y_offsets(data, fit_intercept=True):
+    """Weighted mean of each task's labels (zeros without intercept).
+
+    The ``y_offset`` half of :func:`task_offsets`, for callers that get the
+    feature means from their own pass over ``X``.
+
+    Parameters
+    ----------
+    data : MultiTaskData
+        Validated data.
+    fit_intercept : bool, default=True
+        If False, the offsets are zero.
+
+    Returns
+    -------
+    y_offset : ndarray of shape (n_tasks,)
+        Weighted mean of each task's labels.
+    """
+    if not fit_intercept:
+        return np.zeros(data.n_tasks)
+    return np.array(
         [np.average(y_t, weights=w_t) for _, _, y_t, w_t in data.iter_tasks()]
     )
-    return X_offset, y_offset
 
 
 def linear_predict(X, codes, coef, intercept):

@@ -223,4 +223,6 @@ class MultiTaskGroupLasso(PenalizedMultiTaskModel):
         self : MultiTaskGroupLasso
             Fitted estimator.
         """
-        return self._fit_data(self._validate_fit(X, y, sample_weight))
+        # X is checked for NaN/inf/overflow by the datafit's first pass
+        data = self._validate_fit(X, y, sample_weight, defer_x_check=True)
+        return self._fit_data(data)

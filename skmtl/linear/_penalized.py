@@ -82,6 +82,7 @@ class PenalizedMultiTaskModel(MultiTaskLinearModel):
 
     def _fit_data(self, data):
         datafit = self._datafit(data)
+        data.check_x(self)  # deferred check of X, if the datafit did not do it
         penalty = self._penalty(data.n_features, **self._params())
         shape = (self._n_parts() * data.n_features, data.n_tasks)
         W, self.n_iter_, self.stop_crit_, self.dual_gap_ = self._solve(

@@ -30,6 +30,8 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._accel import sum_of_squares, use_numba
+
 __all__ = [
     "MultiTaskData",
     "check_multitask_data",
@@ -63,6 +65,10 @@ class MultiTaskData:
         For long data, the task index (0..n_tasks-1) of every row.
     sample_weight : ndarray of shape (n_samples,) or None
         Weights of the rows.
+    x_unchecked : bool, default=False
+        True when validation left the finiteness and magnitude check of a large
+        dense ``X`` to the estimator's first pass over it (see
+        ``check_multitask_data(defer_x_check=True)``); :meth:`check_x` runs it.
     """
 
     X: np.ndarray | sp.spmatrix
@@ -72,6 +78,19 @@ class MultiTaskData:
     task_index: list = field(repr=False)
     task_codes: np.ndarray | None = field(default=None, repr=False)
     sample_weight: np.ndarray | None = field(default=None, repr=False)
+    x_unchecked: bool = field(default=False, repr=False)
+
+    def check_x(self, estimator=None):
+        """Run the deferred check of ``X`` (no-op when it was already done).
+
+        Raises
+        ------
+        ValueError
+            If ``X`` holds NaN or infinity, or values too large to fit.
+        """
+        if self.x_unchecked:
+            _check_magnitude(self.X, "X", allow_nan=False, estimator=estimator)
+            self.x_unchecked = False
 
     @property
     def n_samples(self):
@@ -282,7 +301,9 @@ def _split_task_column(X, col):
     return features, ids
 
 
-def _check_features(X, accept_sparse, dtype, estimator, ensure_min_samples=1):
+def _check_features(
+    X, accept_sparse, dtype, estimator, ensure_min_samples=1, check_values=True
+):
     X = check_array(
         X,
         accept_sparse=accept_sparse,
@@ -293,7 +314,8 @@ def _check_features(X, accept_sparse, dtype, estimator, ensure_min_samples=1):
         input_name="X",
         estimator=estimator,
     )
-    _check_magnitude(X, "X", allow_nan=False, estimator=estimator)
+    if check_values:
+        _check_magnitude(X, "X", allow_nan=False, estimator=estimator)
     return X
 
 
@@ -319,13 +341,22 @@ def _check_magnitude(A, name, allow_nan=True, estimator=None):
 
     Solvers form inner products such as X^T X; with entries above
     ``sqrt(max_float / size)`` these overflow to inf and the fit returns NaN.
-    Costs two reductions over ``A`` and no copy.
+    Costs two reductions over ``A`` and no copy (one fused pass with numba).
     """
     values = A.data if sp.issparse(A) else A
     if values.size == 0:
         return
     if values.dtype.kind not in "fiub":
         values = np.asarray(values, dtype=np.float64)
+    dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
+    limit = np.sqrt(np.finfo(dtype).max / max(A.shape[0] * A.shape[-1], 1))
+    if not allow_nan and values.dtype.kind == "f" and use_numba(values.size):
+        # one fused pass: a finite sum of squares below limit**2 proves every
+        # value finite and below the limit (max**2 <= sum); anything else goes
+        # to the exact checks below for the error message
+        total = sum_of_squares(values)
+        if total <= limit * limit:
+            return
     lo, hi = _extremes(values, allow_nan)
     if not (np.isfinite(lo) and np.isfinite(hi)):
         if values.dtype.kind == "f" and np.isnan(lo) and allow_nan:
@@ -339,8 +370,6 @@ def _check_magnitude(A, name, allow_nan=True, estimator=None):
         )
         raise ValueError(f"{name} contains NaN or infinity.")  # pragma: no cover
     biggest = max(abs(float(lo)), abs(float(hi)))
-    dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
-    limit = np.sqrt(np.finfo(dtype).max / max(A.shape[0] * A.shape[-1], 1))
     if biggest > limit:
         raise ValueError(
             f"{name} has values up to {biggest:.3g}, too large to fit without "
@@ -390,6 +419,7 @@ def check_multitask_data(
     dtype=(np.float64, np.float32),
     reset=True,
     min_samples_per_task=1,
+    defer_x_check=False,
 ):
     """Validate multi-task training data in the wide or the long layout.
 
@@ -420,6 +450,13 @@ def check_multitask_data(
         Whether to (re)set the fitted bookkeeping on ``estimator``.
     min_samples_per_task : int, default=1
         Smallest number of labelled rows a task may have.
+    defer_x_check : bool, default=False
+        For large dense long data with every row labelled and numba installed:
+        skip the pass that checks ``X`` for NaN, infinity and overflow, and
+        mark the data ``x_unchecked``. Only for callers whose first pass over
+        ``X`` does the check itself (or that call ``data.check_x()`` before
+        using ``X``); skmtl's least-squares datafit does it fused with its
+        first gradient.
 
     Returns
     -------
@@ -437,7 +474,9 @@ def check_multitask_data(
         data = _check_wide(estimator, X, y, accept_sparse, dtype)
         tasks = data.tasks
     else:
-        data = _check_long(estimator, X, y, task_column, accept_sparse, dtype)
+        data = _check_long(
+            estimator, X, y, task_column, accept_sparse, dtype, defer_x_check
+        )
         tasks = data.tasks
     if sample_weight is not None:
         sample_weight = _check_sample_weight(
@@ -492,7 +531,7 @@ def _check_wide(estimator, X, y, accept_sparse, dtype):
     )
 
 
-def _check_long(estimator, X, y, task_column, accept_sparse, dtype):
+def _check_long(estimator, X, y, task_column, accept_sparse, dtype, defer=False):
     col = resolve_task_column(task_column, X)
     if X.shape[1] < 2:
         raise ValueError(
@@ -501,7 +540,11 @@ def _check_long(estimator, X, y, task_column, accept_sparse, dtype):
         )
     features, ids = _split_task_column(X, col)
     ids = check_task_ids(ids)
-    features = _check_features(features, accept_sparse, dtype, estimator)
+    y_nan = defer and np.isnan(np.asarray(y, dtype=float)).any()
+    defer = defer and not y_nan and _deferrable(features)
+    features = _check_features(
+        features, accept_sparse, dtype, estimator, check_values=not defer
+    )
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
@@ -543,6 +586,17 @@ def _check_long(estimator, X, y, task_column, accept_sparse, dtype):
         tasks=tasks,
         task_index=task_index,
         task_codes=codes,
+        x_unchecked=defer,
+    )
+
+
+def _deferrable(X):
+    """Dense float array big enough for the compiled check (see _accel)."""
+    return (
+        isinstance(X, np.ndarray)
+        and X.dtype.kind == "f"
+        and X.ndim == 2
+        and use_numba(X.size)
     )
 
 

@@ -3,7 +3,9 @@
 import numpy as np
 import scipy.sparse as sp
 
-from ...base import task_offsets
+from ...base import task_offsets, task_y_offsets
+from ...utils._accel import c_rows, use_numba
+from ._kernels import first_pass, gather_columns, residual_gradient
 
 __all__ = ["Quadratic"]
 
@@ -12,6 +14,11 @@ def _nonzero_rows(W):
     """Indices of the non-zero rows of W when they are few, else None."""
     used = np.flatnonzero(np.any(W != 0, axis=1))
     return used if len(used) < 0.5 * W.shape[0] else None
+
+
+def _grouped(index):
+    """Whether each task's rows form one contiguous run."""
+    return all(len(idx) == 0 or (idx[-1] - idx[0] + 1 == len(idx)) for idx in index)
 
 
 class Quadratic:
@@ -52,7 +59,19 @@ class Quadratic:
         self.sparse = sp.issparse(X)
         self.X = X.tocsr() if self.sparse else X
         self.n_features, self.n_tasks = data.n_features, data.n_tasks
-        self.X_offset, self.y_offset = task_offsets(data, self.fit_intercept)
+        # dense long data with numba: the feature means come from the fused
+        # first pass below (with b0 and the deferred finiteness check)
+        fused = (
+            data.layout == "long"
+            and not self.sparse
+            and use_numba(X.size)
+            and (c_rows(X) is not None or not _grouped(data.task_index))
+        )
+        if fused:
+            self.X_offset = None
+            self.y_offset = task_y_offsets(data, self.fit_intercept)
+        else:
+            self.X_offset, self.y_offset = task_offsets(data, self.fit_intercept)
         n = data.n_samples
         s = np.ones(n) if data.sample_weight is None else data.sample_weight
         totals = np.array([s[idx].sum() for idx in data.task_index])
@@ -66,8 +85,15 @@ class Quadratic:
             self.a = np.where(labelled, s / totals[codes], 0.0)
             self.y = np.where(labelled, data.y - self.y_offset[codes], 0.0)
             self._blocks = None
+            self._rows = None
             if not self.sparse:
                 self._setup_blocks(data)
+            if fused:
+                self._rows = c_rows(self.X)
+                self._starts = np.array(
+                    [b.start for b in self._blocks] + [self._blocks[-1].stop],
+                    dtype=np.intp,
+                )
         else:
             Y = data.y
             mask = ~np.isnan(Y)
@@ -84,7 +110,34 @@ class Quadratic:
         self._X_csc = None
         self._b0 = None
         self._value0 = None
+        if fused and self._rows is not None:
+            self._fused_first_pass(data)
+        elif fused:  # the task-sorted copy is not row-contiguous: numpy route
+            self.X_offset = task_offsets(data, self.fit_intercept)[0]
+            data.check_x()
         return self
+
+    def _fused_first_pass(self, data):
+        """Feature means, ``b0`` and the finiteness of X in one compiled pass.
+
+        The blocks cover every row of X when every row is labelled, which is
+        when validation leaves the check of X to this pass
+        (``data.x_unchecked``); a sum of squares that is not finite or too
+        large sends X to the exact check, which raises the precise error.
+        """
+        G, M, total = first_pass(
+            self._rows, self.y, self.a, self._starts, self.fit_intercept
+        )
+        if getattr(data, "x_unchecked", False):
+            d = data.X.shape
+            limit2 = np.finfo(data.X.dtype).max / max(d[0] * d[1], 1)
+            if not total <= limit2:
+                data.check_x()
+            data.x_unchecked = False
+        T = self.n_tasks
+        self.X_offset = M if self.fit_intercept else np.zeros((T, self.n_features))
+        sums = np.array([np.dot(self.a[b], self.y[b]) for b in self._blocks])
+        self._b0 = G.T - self.X_offset.T * sums[None, :]
 
     def _setup_blocks(self, data):
         """Dense long data: each task's rows as one contiguous block.
@@ -95,10 +148,7 @@ class Quadratic:
         views.
         """
         index = data.task_index
-        grouped = all(
-            len(idx) == 0 or (idx[-1] - idx[0] + 1 == len(idx)) for idx in index
-        )
-        if grouped:
+        if _grouped(index):
             self._blocks = [
                 slice(idx[0], idx[-1] + 1) if len(idx) else slice(0, 0) for idx in index
             ]
@@ -162,6 +212,17 @@ class Quadratic:
         G = np.asarray(self.X.T @ R)
         return G - self.X_offset.T * R.sum(axis=0)[None, :]
 
+    def _compiled_pass(self, W):
+        """Value and gradient in one compiled pass over long dense data."""
+        offsets = np.einsum("td,dt->t", self.X_offset, W)
+        rows = _nonzero_rows(W)
+        if rows is not None and len(rows) == 0:
+            W = W[:0]
+        value, G, sums = residual_gradient(
+            self._rows, self.y, self.a, self._starts, W, offsets
+        )
+        return 0.5 * value, self.X_offset.T * sums[None, :] - G.T
+
     def _weighted_residual(self, W):
         if self.mode == "long":
             R = self.y - self._xw(W)
@@ -177,11 +238,15 @@ class Quadratic:
 
     def gradient(self, W):
         """Gradient of f, shape (n_features, n_tasks)."""
+        if getattr(self, "_rows", None) is not None:
+            return self._compiled_pass(W)[1]
         AR, _ = self._weighted_residual(W)
         return -self._xt(AR)
 
     def value_and_gradient(self, W):
         """Both at once (one pass over the data)."""
+        if getattr(self, "_rows", None) is not None:
+            return self._compiled_pass(W)
         AR, R = self._weighted_residual(W)
         return 0.5 * float(np.sum(AR * R)), -self._xt(AR)
 
@@ -262,6 +327,15 @@ class Quadratic:
         if self._b0 is None:
             self._b0 = -self.gradient(np.zeros((self.n_features, self.n_tasks)))
         return self._b0
+
+    @property
+    def pass_cost(self):
+        """Multiply-adds of one gradient pass over X (0 with a cached full Gram)."""
+        if self._full_gram is not None or self._use_full_gram():
+            return 0
+        X = self.X
+        nnz = X.nnz if self.sparse else X.shape[0] * X.shape[1]
+        return nnz if self.mode == "long" else nnz * self.n_tasks
 
     @property
     def shared_gram(self):
@@ -376,19 +450,39 @@ class Quadratic:
             G_new = np.empty((T, m + k, m + k))
             G_new[:, :m, :m] = G
             kept = []
+            gathered = None
+            if getattr(self, "_rows", None) is not None:
+                gathered = gather_columns(self._rows, new)  # one pass, all tasks
             for t in range(T):
-                Xn, a = self._task_columns(t, new)
-                aXn = Xn * a[:, None]
+                if gathered is None:
+                    Xn, a = self._task_columns(t, new)
+                else:
+                    b = self._blocks[t]
+                    Xn, a = gathered[b], self.a[b]
+                # equal weights within the task (no sample_weight): scale the
+                # product instead of forming a weighted copy of the columns
+                c = a[0] if len(a) and a[0] == a.min() == a.max() else None
+                aXn = Xn if c is not None else Xn * a[:, None]
                 off = self.X_offset[t]
                 sa = a.sum()
+                centred = self.fit_intercept and off.any()
                 start = 0
                 for cols, X_chunk in chunks:
                     stop = start + len(cols)
-                    cross = X_chunk[t].T @ aXn - sa * np.outer(off[cols], off[new])
+                    cross = X_chunk[t].T @ aXn
+                    if c is not None:
+                        cross *= c
+                    if centred:
+                        cross -= sa * np.outer(off[cols], off[new])
                     G_new[t, start:stop, m:] = cross
                     G_new[t, m:, start:stop] = cross.T
                     start = stop
-                G_new[t, m:, m:] = Xn.T @ aXn - sa * np.outer(off[new], off[new])
+                block = Xn.T @ aXn
+                if c is not None:
+                    block *= c
+                if centred:
+                    block -= sa * np.outer(off[new], off[new])
+                G_new[t, m:, m:] = block
                 kept.append(Xn)
             chunks = [*chunks, (new, kept)]
             self._task_pos[new] = m + np.arange(k)

@@ -73,13 +73,21 @@ class FISTA:
         _, grad0 = datafit.value_and_gradient(np.zeros_like(W0))
         scale = max(float(np.sqrt(np.max(np.sum(grad0**2, axis=1)))), 1e-12)
         W = W0.copy()
+        # a starting point that is already optimal (W = 0 at alpha >= alpha_max,
+        # a warm start at the solution) is returned as it is, exactly
+        grad_start = grad0 if not W.any() else datafit.value_and_gradient(W)[1]
+        stop_crit = optimality_violation(penalty, W, grad_start, step) / scale
+        if stop_crit <= self.tol:
+            return W, 1, stop_crit
         Z, t_k = W.copy(), 1.0
         obj_prev = np.inf
-        stop_crit = np.inf
         every = max(1, self.max_iter // 10)
         n_iter = 0
         for n_iter in range(1, self.max_iter + 1):
-            _, grad_z = datafit.value_and_gradient(Z)
+            if n_iter == 1:
+                grad_z = grad_start  # Z = W0
+            else:
+                _, grad_z = datafit.value_and_gradient(Z)
             W_new = penalty.prox(Z - step * grad_z, step)
             f_new, grad_new = datafit.value_and_gradient(W_new)
             obj = f_new + penalty.value(W_new)

@@ -115,6 +115,24 @@ def _inner_fista(G, B, W, value0, penalty, tol, max_epochs, check_every=10):
     return W, epoch
 
 
+def _solve_fully(datafit, k):
+    """Whether one gradient pass costs more than ~50 inner epochs on k features.
+
+    An inner epoch is one product with the (n_tasks, k, k) Gram blocks; a
+    gradient pass reads X (``datafit.pass_cost`` multiply-adds). When passes
+    dominate, solving each working set to the final tolerance saves an outer
+    iteration whenever the set is already right.
+    """
+    import os
+
+    if os.environ.get("SKMTL_WS") == "old":
+        return False
+    cost = getattr(datafit, "pass_cost", None)
+    if not cost:
+        return False
+    return cost >= 50 * (datafit.n_tasks * k * k + 2000 * datafit.n_tasks)
+
+
 class WorkingSet:
     r"""Working-set solver for least-squares datafits, in Gram space.
 
@@ -219,7 +237,10 @@ class WorkingSet:
                 top = np.argpartition(-scores[candidates], size - 1)[:size]
                 ws = np.sort(candidates[top])
             inner_tol = 0.3 * gap
-            if ws_all:  # the working set holds every violating feature
+            if ws_all or _solve_fully(datafit, len(ws)):
+                # the working set holds every violating feature, or a pass
+                # over the data costs more than a full inner solve: aim for
+                # tol now, so that one more gradient pass can certify
                 inner_tol = min(inner_tol, 0.5 * self.tol * scale)
             G, B = datafit.gram(ws)
             pen_ws = penalty.restrict(ws) if hasattr(penalty, "restrict") else penalty

@@ -1,0 +1,165 @@
+"""The compiled (numba) route of the least-squares datafit on long dense data.
+
+Each test builds the same problem twice, once through the numpy code and once
+through the compiled passes (``MIN_SIZE`` set to 0), and compares them.
+"""
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator
+
+from skmtl.linear import DirtyMultiTask, MultiTaskGroupLasso
+from skmtl.linear.datafits import Quadratic
+from skmtl.utils import _accel, check_multitask_data
+
+pytestmark = pytest.mark.skipif(_accel.numba is None, reason="numba not installed")
+
+
+@pytest.fixture
+def compiled(monkeypatch):
+    """Context switch: compiled(True) forces the kernels, False the numpy route."""
+
+    def switch(on):
+        monkeypatch.setattr(_accel, "MIN_SIZE", 0 if on else 10**18)
+
+    yield switch
+
+
+def _long(seed=0, sizes=(30, 45, 20, 38), d=7, first=False, shuffle=False):
+    rng = np.random.default_rng(seed)
+    T = len(sizes)
+    ids = np.repeat(np.arange(T), sizes)
+    X = rng.standard_normal((len(ids), d)) * rng.uniform(0.5, 3, d) + rng.normal(
+        0, 2, d
+    )
+    W = rng.standard_normal((d, T))
+    y = np.einsum("ij,ji->i", X, W[:, ids]) + rng.normal(0, 0.5, len(ids)) + ids
+    if shuffle:
+        order = rng.permutation(len(ids))
+        X, y, ids = X[order], y[order], ids[order]
+    Xl = np.column_stack([ids, X]) if first else np.column_stack([X, ids])
+    return Xl, y, (0 if first else -1)
+
+
+class _Holder(BaseEstimator):
+    pass
+
+
+def _datafit(Xl, y, tc, fit_intercept, sample_weight=None):
+    data = check_multitask_data(
+        _Holder(), Xl, y, task_column=tc, sample_weight=sample_weight
+    )
+    return Quadratic(fit_intercept).initialize(data)
+
+
+CASES = {
+    "grouped, task column last": {},
+    "task column first": {"first": True},
+    "rows not grouped": {"shuffle": True},
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weights", [False, True])
+def test_datafit_matches_numpy_route(compiled, case, fit_intercept, weights):
+    Xl, y, tc = _long(**CASES[case])
+    rng = np.random.default_rng(1)
+    y = y.copy()
+    y[rng.choice(len(y), 9, replace=False)] = np.nan  # unlabelled rows
+    sw = rng.uniform(0, 2, len(y)) if weights else None
+    if weights:
+        sw[:5] = 0.0
+    fits = {}
+    for on in (False, True):
+        compiled(on)
+        fits[on] = _datafit(Xl, y, tc, fit_intercept, sw)
+    ref, fast = fits[False], fits[True]
+    assert fast._rows is not None and ref._rows is None
+    np.testing.assert_allclose(fast.X_offset, ref.X_offset, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(fast.b0, ref.b0, rtol=1e-10, atol=1e-12)
+    assert fast.value0 == pytest.approx(ref.value0, rel=1e-12)
+    d, T = ref.n_features, ref.n_tasks
+    W_dense = rng.standard_normal((d, T))
+    W_rows = np.zeros((d, T))
+    W_rows[[1, 4]] = rng.standard_normal((2, T))
+    for W in (W_dense, W_rows, np.zeros((d, T))):
+        f_ref, g_ref = ref.value_and_gradient(W)
+        f_fast, g_fast = fast.value_and_gradient(W)
+        assert f_fast == pytest.approx(f_ref, rel=1e-10)
+        np.testing.assert_allclose(g_fast, g_ref, rtol=1e-9, atol=1e-11)
+        np.testing.assert_allclose(fast.gradient(W), g_ref, rtol=1e-9, atol=1e-11)
+    feats = np.array([0, 3, 5])
+    G_ref, B_ref = ref.gram(feats)
+    G_fast, B_fast = fast.gram(feats)
+    np.testing.assert_allclose(G_fast, G_ref, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(B_fast, B_ref, rtol=1e-10, atol=1e-12)
+    # a grown working set reuses the kept columns
+    G_ref, _ = ref.gram(np.array([0, 1, 3, 5, 6]))
+    G_fast, _ = fast.gram(np.array([0, 1, 3, 5, 6]))
+    np.testing.assert_allclose(G_fast, G_ref, rtol=1e-10, atol=1e-12)
+
+
+def test_float32_features(compiled):
+    Xl, y, tc = _long()
+    Xl = Xl.astype(np.float32)
+    out = {}
+    for on in (False, True):
+        compiled(on)
+        df = _datafit(Xl, y, tc, True)
+        W = np.linspace(-1, 1, df.n_features * df.n_tasks).reshape(df.n_features, -1)
+        out[on] = df.value_and_gradient(W)
+    assert out[True][0] == pytest.approx(out[False][0], rel=1e-5)
+    np.testing.assert_allclose(out[True][1], out[False][1], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("Est", [MultiTaskGroupLasso, DirtyMultiTask])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_estimators_match_numpy_route(compiled, Est, fit_intercept):
+    Xl, y, tc = _long(shuffle=True)
+    coefs = {}
+    for on in (False, True):
+        compiled(on)
+        est = Est(task_column=tc, fit_intercept=fit_intercept, tol=1e-12)
+        est.set_params(alpha=0.05)
+        est.fit(Xl, y)
+        coefs[on] = (est.coef_, est.intercept_)
+    np.testing.assert_allclose(coefs[True][0], coefs[False][0], atol=1e-8)
+    np.testing.assert_allclose(coefs[True][1], coefs[False][1], atol=1e-8)
+
+
+@pytest.mark.parametrize(
+    "bad, match",
+    [(np.nan, "NaN"), (np.inf, "infinity"), (1e200, "too large")],
+)
+@pytest.mark.parametrize("zero_weight_row", [False, True])
+def test_deferred_check_of_X_raises(compiled, bad, match, zero_weight_row):
+    """Validation leaves X to the first pass; bad values still raise."""
+    compiled(True)
+    Xl, y, tc = _long()
+    Xl[7, 2] = bad
+    sw = None
+    if zero_weight_row:  # a row that contributes nothing to the fit
+        sw = np.ones(len(y))
+        sw[7] = 0.0
+    with pytest.raises(ValueError, match=match):
+        MultiTaskGroupLasso(task_column=tc).fit(Xl, y, sample_weight=sw)
+
+
+def test_deferral_only_when_every_row_is_labelled(compiled):
+    compiled(True)
+    Xl, y, tc = _long()
+    data = check_multitask_data(_Holder(), Xl, y, task_column=tc, defer_x_check=True)
+    assert data.x_unchecked
+    Quadratic().initialize(data)
+    assert not data.x_unchecked  # the first pass did the check
+    y = y.copy()
+    y[3] = np.nan
+    Xl[3, 0] = np.nan  # NaN on an unlabelled row: found by the ordinary check
+    with pytest.raises(ValueError, match="NaN"):
+        check_multitask_data(_Holder(), Xl, y, task_column=tc, defer_x_check=True)
+    compiled(False)
+    data = check_multitask_data(
+        _Holder(), _long()[0], _long()[1], task_column=-1, defer_x_check=True
+    )
+    assert not data.x_unchecked  # no kernels: checked right away

@@ -1,0 +1,106 @@
+"""Optional compiled kernels: numba when it is installed, numpy otherwise.
+
+Every kernel here has a numpy route in its caller, so skmtl runs (and is
+tested) without numba; with numba installed (``pip install skmtl[fast]``) the
+passes over large dense data are fused into single loops. Kernels compile on
+first use and are cached on disk (``cache=True``), so only the first fit in a
+fresh environment pays the compilation (a few seconds).
+
+The compiled route is used when numba is importable, the environment variable
+``SKMTL_NUMBA`` is not ``0``, and the data are large enough for the call to pay
+(:data:`MIN_SIZE` elements; small problems keep the numpy route and never
+compile anything). ``SKMTL_NUMBA_MIN_SIZE=0`` forces the compiled route
+everywhere (the test suite runs that way once in CI).
+"""
+
+import os
+
+import numpy as np
+
+__all__ = ["MIN_SIZE", "c_rows", "jit", "sum_of_squares", "use_numba"]
+
+try:  # pragma: no cover - depends on the environment
+    import numba
+except ImportError:  # pragma: no cover
+    numba = None
+
+#: smallest number of array elements for which a compiled kernel is used
+#: (``SKMTL_NUMBA_MIN_SIZE`` overrides it; 0 sends every call to the kernels)
+MIN_SIZE = int(os.environ.get("SKMTL_NUMBA_MIN_SIZE", 200_000))
+
+
+def use_numba(size=None):
+    """Whether the compiled route is available (and pays for ``size`` elements)."""
+    if numba is None or os.environ.get("SKMTL_NUMBA", "1") == "0":
+        return False
+    return size is None or size >= MIN_SIZE
+
+
+def jit(**options):
+    """``numba.njit(cache=True, nogil=True, **options)``, or no-op without numba.
+
+    Without numba the decorated function stays plain Python: callers check
+    :func:`use_numba` first and take their numpy route, and tests may still
+    call the function on small arrays.
+    """
+
+    def decorate(func):
+        if numba is None:  # pragma: no cover
+            return func
+        return numba.njit(cache=True, nogil=True, **options)(func)
+
+    return decorate
+
+
+def c_rows(A):
+    """``(B, width)``: a C-contiguous 2-D array whose rows start where A's do.
+
+    A row-contiguous view (X without its task column: unit column stride, row
+    stride larger than its width) is re-described as a C-contiguous array of
+    ``row stride / itemsize`` columns of which the first ``width`` are A's;
+    numba then compiles unit-stride inner loops, which vectorise. Kernels must
+    only read columns ``< width`` (the others belong to neighbouring data or,
+    in the last row, lie past the buffer). Returns None when A's rows are not
+    contiguous.
+    """
+    if A.ndim != 2 or A.shape[0] == 0:
+        return None
+    if A.flags.c_contiguous:
+        return A, A.shape[1]
+    item = A.itemsize
+    if A.strides[1] != item or A.strides[0] % item or A.strides[0] < A.shape[1] * item:
+        return None
+    full = np.lib.stride_tricks.as_strided(
+        A, shape=(A.shape[0], A.strides[0] // item), strides=(A.strides[0], item)
+    )
+    return full, A.shape[1]
+
+
+# reassoc lets the reductions vectorise; NaN and inf must still propagate, so
+# no 'nnan' / 'ninf' flags here
+@jit(fastmath={"reassoc", "contract"})
+def _sum_of_squares_2d(A, width):  # pragma: no cover - compiled
+    total = 0.0
+    for i in range(A.shape[0]):
+        row = A[i]
+        acc = 0.0
+        for j in range(width):
+            v = row[j]
+            acc += v * v
+        total += acc
+    return total
+
+
+def sum_of_squares(A):
+    """Sum of squares of a 2-D array, one pass and no copy (NaN/inf propagate).
+
+    Rows are read contiguously, so a view of X without its task column costs
+    the same as a contiguous array.
+    """
+    rows = c_rows(A) if A.ndim == 2 else None
+    if rows is None and A.ndim == 2:
+        rows = c_rows(A.T)  # column-major: its columns are contiguous rows
+    if rows is None:
+        flat = np.ravel(A)
+        return float(np.dot(flat, flat))
+    return float(_sum_of_squares_2d(*rows))
