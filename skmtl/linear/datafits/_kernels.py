@@ -15,15 +15,20 @@ __all__ = ["first_pass", "gather_columns", "residual_gradient"]
 
 
 @jit(fastmath={"reassoc", "contract"})
-def _residual_gradient(B, width, y, a, starts, W, offsets, G, sums):  # pragma: no cover
-    # residual r_i = y_i - x_i . w_t + offsets_t, for row i of task t;
-    # G[t] += a_i r_i x_i, sums[t] += a_i r_i; returns sum a_i r_i^2
+def _residual_gradient(
+    B, width, y, a, starts, W, rows, offsets, G, sums
+):  # pragma: no cover
+    # residual r_i = y_i - x_i[rows] . W[:, t] + offsets_t, for row i of task
+    # t (W holds the rows ``rows`` of the coefficients, or all of them when
+    # ``rows`` is empty and W is not); G[t] += a_i r_i x_i, sums[t] += a_i
+    # r_i; returns sum a_i r_i^2
     T = starts.shape[0] - 1
     value = 0.0
-    use_w = W.shape[0] > 0
+    k = W.shape[0]
+    sparse = rows.shape[0] > 0
     for t in range(T):
         g = G[t]
-        w = W[:, t] if use_w else W[:0, 0]
+        w = W[:, t] if k > 0 else W[:0, 0]
         s = 0.0
         for i in range(starts[t], starts[t + 1]):
             row = B[i]
@@ -31,7 +36,10 @@ def _residual_gradient(B, width, y, a, starts, W, offsets, G, sums):  # pragma: 
             if ai == 0.0:
                 continue
             p = 0.0
-            if use_w:
+            if sparse:
+                for j in range(k):
+                    p += row[rows[j]] * w[j]
+            elif k > 0:
                 for j in range(width):
                     p += row[j] * w[j]
             r = y[i] - p + offsets[t]
@@ -45,17 +53,24 @@ def _residual_gradient(B, width, y, a, starts, W, offsets, G, sums):  # pragma: 
 
 
 def residual_gradient(rows, y, a, starts, W, offsets):
-    """One pass: ``(sum_i a_i r_i^2, G, sums)`` for dense ``W`` of shape (d, T).
+    """One pass: ``(sum_i a_i r_i^2, G, sums)`` for ``W`` of shape (d, T).
 
-    ``W`` may have zero rows (an empty ``W`` means ``W = 0``). ``G[t]`` is
+    An empty or all-zero ``W`` means ``W = 0``; with few non-zero rows only
+    their entries of each row of X enter the residual. ``G[t]`` is
     ``sum_{i in t} a_i r_i x_i`` and ``sums[t] = sum_{i in t} a_i r_i``.
     """
     B, width = rows
     T = len(starts) - 1
     G = np.zeros((T, width))
     sums = np.zeros(T)
-    W = np.ascontiguousarray(W.T).T if W.size else np.zeros((0, T))
-    value = _residual_gradient(B, width, y, a, starts, W, offsets, G, sums)
+    used = np.flatnonzero(np.any(W != 0, axis=1)) if W.size else None
+    if used is None or len(used) == 0:
+        W, used = np.zeros((0, T)), np.zeros(0, dtype=np.intp)
+    elif len(used) <= width // 4:  # few non-zero rows: read only those entries
+        W = np.ascontiguousarray(W[used].T).T
+    else:
+        W, used = np.ascontiguousarray(W.T).T, np.zeros(0, dtype=np.intp)
+    value = _residual_gradient(B, width, y, a, starts, W, used, offsets, G, sums)
     return float(value), G, sums
 
 

@@ -215,9 +215,6 @@ class Quadratic:
     def _compiled_pass(self, W):
         """Value and gradient in one compiled pass over long dense data."""
         offsets = np.einsum("td,dt->t", self.X_offset, W)
-        rows = _nonzero_rows(W)
-        if rows is not None and len(rows) == 0:
-            W = W[:0]
         value, G, sums = residual_gradient(
             self._rows, self.y, self.a, self._starts, W, offsets
         )

@@ -56,6 +56,11 @@ class L21(BasePenalty):
             dist[active] = _row_norms(g[active] + a * r * unit)
         return dist
 
+    def row_prox_kind(self):
+        """Row prox spec for compiled solvers: ``("l21", a * rho, a * (1 - rho))``."""
+        a, r = self.alpha, self.l1_ratio
+        return "l21", a * r, a * (1 - r)
+
     def alpha_max(self, grad0):
         """Smallest alpha with W = 0 optimal (pure group-lasso part)."""
         return float(_row_norms(grad0).max() / max(self.l1_ratio, 1e-300))
@@ -110,6 +115,10 @@ class L1(BasePenalty):
             W != 0, np.abs(grad + a * np.sign(W)), np.maximum(np.abs(grad) - a, 0)
         )
         return dist.max(axis=1)
+
+    def row_prox_kind(self):
+        """``('l1', alpha, 0)`` for compiled solvers."""
+        return "l1", self.alpha, 0.0
 
     def alpha_max(self, grad0):
         """Smallest alpha with W = 0 optimal."""
