@@ -230,6 +230,10 @@ def check_task_ids(ids):
     if kind == "b":
         return ids.astype(np.int64)
     if kind == "f":
+        ids = np.ascontiguousarray(ids)  # the task column of X is a strided view
+        as_int = ids.astype(np.int64)
+        if np.array_equal(as_int, ids):  # integer-valued (NaN and inf fail)
+            return as_int
         if not np.all(np.isfinite(ids)):
             raise ValueError(
                 "The task column contains NaN or inf: every row needs the id of "
@@ -402,7 +406,26 @@ def _check_2d(X):
         )
 
 
+def _unique_ids(ids):
+    """``np.unique(ids, return_inverse=True)``, in one pass for sorted ids.
+
+    Per-task data usually come task after task; numeric ids already in order
+    need no sort.
+    """
+    if ids.dtype.kind in "iu" and len(ids) > 1:
+        step = ids[1:] != ids[:-1]
+        if np.all(ids[1:] >= ids[:-1]):
+            starts = np.concatenate([[0], np.flatnonzero(step) + 1])
+            codes = np.concatenate([[0], np.cumsum(step)])
+            return ids[starts], codes
+    return np.unique(ids, return_inverse=True)
+
+
 def _group_rows(codes, n_tasks):
+    if len(codes) > 1 and np.all(codes[1:] >= codes[:-1]):  # already grouped
+        bounds = np.cumsum(np.bincount(codes, minlength=n_tasks))
+        rows = np.arange(len(codes))
+        return [rows[b - c : b] for b, c in zip(bounds, np.diff(bounds, prepend=0))]
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=n_tasks))[:-1]
     return np.split(order, bounds)
@@ -575,7 +598,7 @@ def _check_long(estimator, X, y, task_column, accept_sparse, dtype, defer=False)
     if np.isinf(y).any():
         raise ValueError("y contains inf; targets must be finite (NaN = no label).")
     _check_magnitude(y.reshape(-1, 1), "y")
-    tasks, codes = np.unique(ids, return_inverse=True)
+    tasks, codes = _unique_ids(ids)
     labelled = ~np.isnan(y)
     groups = _group_rows(codes, len(tasks))
     task_index = [idx[labelled[idx]] for idx in groups]
