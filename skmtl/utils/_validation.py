@@ -423,9 +423,11 @@ def _unique_ids(ids):
 
 def _group_rows(codes, n_tasks):
     if len(codes) > 1 and np.all(codes[1:] >= codes[:-1]):  # already grouped
-        bounds = np.cumsum(np.bincount(codes, minlength=n_tasks))
+        ends = np.cumsum(np.bincount(codes, minlength=n_tasks))
         rows = np.arange(len(codes))
-        return [rows[b - c : b] for b, c in zip(bounds, np.diff(bounds, prepend=0))]
+        return [
+            rows[e - c : e] for e, c in zip(ends, np.diff(ends, prepend=0), strict=True)
+        ]
     order = np.argsort(codes, kind="stable")
     bounds = np.cumsum(np.bincount(codes, minlength=n_tasks))[:-1]
     return np.split(order, bounds)
