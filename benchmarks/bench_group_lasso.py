@@ -242,7 +242,9 @@ def per_task_table(args):
             )
         }
         if available("mutar"):
-            res["mutar"] = measure(fit_mutar, (Xs, Ys), alpha, objective, p_star, 1)
+            res["mutar"] = measure(
+                fit_mutar, (Xs, Ys), alpha, objective, p_star, args.repeat
+            )
         else:
             res["mutar"] = None
         rows.append(((n, d, T, ratio), res))

@@ -274,14 +274,17 @@ class WorkingSet:
             else:
                 top = np.argpartition(-scores[candidates], size - 1)[:size]
                 ws = np.sort(candidates[top])
-            inner_tol = 0.3 * gap
-            if ws_all or _solve_fully(datafit, len(ws)):
-                # the working set holds every violating feature, or a pass
-                # over the data costs more than a full inner solve: aim for
-                # tol now, so that one more gradient pass can certify
-                inner_tol = min(inner_tol, 0.5 * self.tol * scale)
             G, B = datafit.gram(ws)
             pen_ws = penalty.restrict(ws) if hasattr(penalty, "restrict") else penalty
+            inner_tol = 0.3 * gap
+            bcd = compiled and G.ndim == 3 and row_prox_params(pen_ws) is not None
+            cheap_epochs = bcd and getattr(datafit, "pass_cost", 0)
+            if ws_all or _solve_fully(datafit, len(ws)) or cheap_epochs:
+                # the working set holds every violating feature, or a pass
+                # over the data costs more than a full inner solve (compiled
+                # coordinate descent epochs are cheap): aim for tol now, so
+                # that one more gradient pass can certify
+                inner_tol = min(inner_tol, 0.5 * self.tol * scale)
             budget = self.max_epochs - self.n_epochs_
             W_ws, epochs = _inner_solve(
                 G, B, W[ws], value0, pen_ws, inner_tol, budget, compiled

@@ -163,3 +163,80 @@ def test_deferral_only_when_every_row_is_labelled(compiled):
         _Holder(), _long()[0], _long()[1], task_column=-1, defer_x_check=True
     )
     assert not data.x_unchecked  # no kernels: checked right away
+
+
+def _inner_problem(seed=0, T=4, n=60, k=45):
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((T, n, k)) * rng.uniform(0.5, 2.0, k)
+    G = np.matmul(Z.transpose(0, 2, 1), Z) / n
+    B = rng.standard_normal((k, T))
+    return G, B
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.7])
+def test_bcd_inner_solver_reaches_the_fista_solution(l1_ratio):
+    """Compiled coordinate descent and restarted FISTA solve the same problem."""
+    from skmtl.linear.penalties import L21
+    from skmtl.linear.solvers._bcd import row_prox_params
+    from skmtl.linear.solvers._working_set import (
+        _inner_bcd,
+        _inner_fista,
+        _restricted_gap,
+    )
+
+    G, B = _inner_problem()
+    pen = L21(0.6 * np.linalg.norm(B, axis=1).max(), l1_ratio)
+    W0 = np.zeros_like(B)
+    value0 = 10.0
+    W_bcd, epochs = _inner_bcd(
+        G, B, W0, value0, pen, row_prox_params(pen), 1e-13, 100_000
+    )
+    W_fista, _ = _inner_fista(G, B, W0, value0, pen, 1e-13, 100_000)
+    assert _restricted_gap(G, B, W_bcd, value0, pen)[0] <= 1e-12
+    assert 0 < epochs < 1000
+    np.testing.assert_allclose(W_bcd, W_fista, atol=1e-6)
+    assert 0 < np.sum(np.any(W_bcd != 0, axis=1)) < G.shape[1]  # rows dropped
+
+
+def test_bcd_inner_solver_l1():
+    from skmtl.linear.penalties import L1
+    from skmtl.linear.solvers._bcd import row_prox_params
+    from skmtl.linear.solvers._working_set import _inner_bcd, _restricted_gap
+
+    G, B = _inner_problem(1)
+    pen = L1(0.5 * np.abs(B).max())
+    W, _ = _inner_bcd(
+        G, B, np.zeros_like(B), 5.0, pen, row_prox_params(pen), 1e-12, 100_000
+    )
+    assert _restricted_gap(G, B, W, 5.0, pen)[0] <= 1e-11
+    # optimality per entry: |grad| <= alpha off the support, = -alpha sign(w) on it
+    grad = np.matmul(G, W.T[:, :, None])[:, :, 0].T - B
+    on = W != 0
+    np.testing.assert_allclose(grad[on], -pen.alpha * np.sign(W[on]), atol=1e-6)
+    assert np.all(np.abs(grad[~on]) <= pen.alpha + 1e-6)
+
+
+@pytest.mark.parametrize("k", [30, 60, 150])
+def test_lanczos_step_bounds_the_largest_eigenvalue(k):
+    from skmtl.linear.solvers._working_set import _top_eigenvalue
+
+    rng = np.random.default_rng(k)
+    for scale in (None, "columns", "common factor"):
+        Z = rng.standard_normal((6, 2 * k, k))
+        if scale == "columns":
+            Z *= rng.uniform(0.1, 10, k)
+        elif scale == "common factor":
+            Z += 3 * rng.standard_normal((6, 2 * k, 1))
+        G = np.matmul(Z.transpose(0, 2, 1), Z) / (2 * k)
+        top = np.linalg.eigvalsh(G)[:, -1].max()
+        est = _top_eigenvalue(G)
+        assert top * (1 - 1e-12) <= est <= 1.02 * top
+        assert _top_eigenvalue(G[2]) >= np.linalg.eigvalsh(G[2])[-1] * (1 - 1e-12)
+
+
+def test_fista_returns_an_optimal_start_unchanged():
+    from skmtl.linear import TraceNormMultiTask
+
+    Xl, y, tc = _long()
+    est = TraceNormMultiTask(task_column=tc, alpha=1e6, solver="fista").fit(Xl, y)
+    assert np.all(est.coef_ == 0) and est.n_iter_ == 1
