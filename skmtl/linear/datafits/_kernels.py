@@ -23,6 +23,7 @@ def _residual_gradient(B, width, y, a, starts, W, offsets, G, sums):  # pragma: 
     T = starts.shape[0] - 1
     value = 0.0
     k = W.shape[0]
+    wide = width >= 512
     buf = np.zeros(width)
     for t in range(T):
         buf[:] = 0.0
@@ -31,6 +32,26 @@ def _residual_gradient(B, width, y, a, starts, W, offsets, G, sums):  # pragma: 
         s = 0.0
         i = starts[t]
         stop = starts[t + 1]
+        while wide and i + 4 <= stop:  # long rows: four dot products in flight
+            r0, r1, r2, r3 = B[i], B[i + 1], B[i + 2], B[i + 3]
+            p0 = p1 = p2 = p3 = 0.0
+            if k > 0:
+                for j in range(width):
+                    wj = w[j]
+                    p0 += r0[j] * wj
+                    p1 += r1[j] * wj
+                    p2 += r2[j] * wj
+                    p3 += r3[j] * wj
+            q0 = y[i] - p0 + off
+            q1 = y[i + 1] - p1 + off
+            q2 = y[i + 2] - p2 + off
+            q3 = y[i + 3] - p3 + off
+            e0, e1, e2, e3 = a[i] * q0, a[i + 1] * q1, a[i + 2] * q2, a[i + 3] * q3
+            value += e0 * q0 + e1 * q1 + e2 * q2 + e3 * q3
+            s += e0 + e1 + e2 + e3
+            for j in range(width):
+                buf[j] += e0 * r0[j] + e1 * r1[j] + e2 * r2[j] + e3 * r3[j]
+            i += 4
         while i < stop:
             two = i + 1 < stop
             r0 = B[i]
@@ -100,6 +121,7 @@ def _first_pass(B, width, y, a, starts, G, M, want_means):  # pragma: no cover
     # step into local accumulators, as in _residual_gradient
     T = starts.shape[0] - 1
     total = 0.0
+    wide = width >= 512
     g = np.zeros(width)
     m = np.zeros(width)
     for t in range(T):
@@ -107,6 +129,19 @@ def _first_pass(B, width, y, a, starts, G, M, want_means):  # pragma: no cover
         m[:] = 0.0
         i = starts[t]
         stop = starts[t + 1]
+        while wide and not want_means and i + 4 <= stop:  # long rows
+            r0, r1, r2, r3 = B[i], B[i + 1], B[i + 2], B[i + 3]
+            c0, c1 = a[i] * y[i], a[i + 1] * y[i + 1]
+            c2, c3 = a[i + 2] * y[i + 2], a[i + 3] * y[i + 3]
+            q0 = 0.0
+            q1 = 0.0
+            for j in range(width):
+                v0, v1, v2, v3 = r0[j], r1[j], r2[j], r3[j]
+                g[j] += c0 * v0 + c1 * v1 + c2 * v2 + c3 * v3
+                q0 += v0 * v0 + v1 * v1
+                q1 += v2 * v2 + v3 * v3
+            total += q0 + q1
+            i += 4
         while i < stop:
             two = i + 1 < stop
             r0 = B[i]

@@ -56,6 +56,8 @@ CASES = {
     "grouped, task column last": {},
     "task column first": {"first": True},
     "rows not grouped": {"shuffle": True},
+    # rows of 512 features or more take the four-rows-per-step loops
+    "long rows": {"d": 530, "sizes": (9, 14, 6, 11)},
 }
 
 
