@@ -329,11 +329,12 @@ def main():
     TIMEOUT[0] = args.cvxpy_timeout
     from skmtl.utils import _accel
 
-    route = (
-        f"compiled kernels (numba {_accel.numba.__version__})"
-        if _accel.use_numba()
-        else "numpy route (numba not installed)"
-    )
+    if _accel.use_numba():
+        import numba
+
+        route = f"compiled kernels (numba {numba.__version__})"
+    else:
+        route = "numpy route (numba not installed or SKMTL_NUMBA=0)"
     print(f"skmtl on long data: {route}")
     print(
         f"best of {args.repeat} (every package); {args.threads} BLAS thread(s); "

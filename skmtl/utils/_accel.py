@@ -1,8 +1,9 @@
 """Optional compiled kernels: numba when it is installed, numpy otherwise.
 
 Every kernel here has a numpy route in its caller, so skmtl runs (and is
-tested) without numba; with numba installed (``pip install skmtl[fast]``) the
-passes over large dense data are fused into single loops. Kernels compile on
+tested) without numba; with numba (a dependency of skmtl, but an environment
+may lack it) the passes over large dense data are fused into single loops.
+numba is imported when a kernel first runs, not with skmtl; kernels compile on
 first use and are cached on disk (``cache=True``), so only the first fit in a
 fresh environment pays the compilation (a few seconds).
 
@@ -13,41 +14,72 @@ compile anything). ``SKMTL_NUMBA_MIN_SIZE=0`` forces the compiled route
 everywhere (the test suite runs that way once in CI).
 """
 
+import importlib.util
 import os
 
 import numpy as np
 
-__all__ = ["MIN_SIZE", "c_rows", "jit", "sum_of_squares", "use_numba"]
-
-try:  # pragma: no cover - depends on the environment
-    import numba
-except ImportError:  # pragma: no cover
-    numba = None
+__all__ = [
+    "MIN_SIZE",
+    "c_rows",
+    "have_numba",
+    "jit",
+    "sum_of_squares",
+    "use_numba",
+]
 
 #: smallest number of array elements for which a compiled kernel is used
 #: (``SKMTL_NUMBA_MIN_SIZE`` overrides it; 0 sends every call to the kernels)
 MIN_SIZE = int(os.environ.get("SKMTL_NUMBA_MIN_SIZE", 200_000))
 
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+
+
+def have_numba():
+    """Whether numba is installed (it is imported only when a kernel first runs)."""
+    return _HAVE_NUMBA
+
 
 def use_numba(size=None):
     """Whether the compiled route is available (and pays for ``size`` elements)."""
-    if numba is None or os.environ.get("SKMTL_NUMBA", "1") == "0":
+    if not _HAVE_NUMBA or os.environ.get("SKMTL_NUMBA", "1") == "0":
         return False
     return size is None or size >= MIN_SIZE
 
 
-def jit(**options):
-    """``numba.njit(cache=True, nogil=True, **options)``, or no-op without numba.
+class _Kernel:
+    """A function compiled by ``numba.njit`` on its first call.
 
-    Without numba the decorated function stays plain Python: callers check
-    :func:`use_numba` first and take their numpy route, and tests may still
-    call the function on small arrays.
+    Importing skmtl does not import numba (a third of a second); the first
+    kernel call does, and compiles (or loads from the on-disk cache). Without
+    numba the plain Python function runs (callers check :func:`use_numba`
+    first, so only tests do that, on small arrays).
     """
 
+    def __init__(self, func, options):
+        self.py_func = func
+        self.options = options
+        self.dispatcher = None
+        self.__name__ = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __call__(self, *args):
+        if self.dispatcher is None:
+            if not _HAVE_NUMBA:  # pragma: no cover
+                return self.py_func(*args)
+            import numba
+
+            self.dispatcher = numba.njit(cache=True, nogil=True, **self.options)(
+                self.py_func
+            )
+        return self.dispatcher(*args)
+
+
+def jit(**options):
+    """``numba.njit(cache=True, nogil=True, **options)``, applied lazily."""
+
     def decorate(func):
-        if numba is None:  # pragma: no cover
-            return func
-        return numba.njit(cache=True, nogil=True, **options)(func)
+        return _Kernel(func, options)
 
     return decorate
 

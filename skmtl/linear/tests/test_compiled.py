@@ -12,7 +12,7 @@ from skmtl.linear import DirtyMultiTask, MultiTaskGroupLasso
 from skmtl.linear.datafits import Quadratic
 from skmtl.utils import _accel, check_multitask_data
 
-pytestmark = pytest.mark.skipif(_accel.numba is None, reason="numba not installed")
+pytestmark = pytest.mark.skipif(not _accel.have_numba(), reason="numba not installed")
 
 
 @pytest.fixture

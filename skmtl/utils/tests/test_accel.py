@@ -6,8 +6,6 @@ import pytest
 from skmtl.utils import _accel
 from skmtl.utils._accel import c_rows, sum_of_squares, use_numba
 
-needs_numba = pytest.mark.skipif(_accel.numba is None, reason="numba not installed")
-
 
 def _arrays():
     rng = np.random.default_rng(0)
@@ -51,7 +49,7 @@ def test_use_numba_switches(monkeypatch):
     monkeypatch.setenv("SKMTL_NUMBA", "0")
     assert not use_numba()
     monkeypatch.delenv("SKMTL_NUMBA")
-    assert use_numba() == (_accel.numba is not None)
+    assert use_numba() == _accel.have_numba()
     monkeypatch.setattr(_accel, "MIN_SIZE", 1000)
     assert not use_numba(999)
-    assert use_numba(1000) == (_accel.numba is not None)
+    assert use_numba(1000) == _accel.have_numba()
