@@ -66,7 +66,9 @@ class MultiTaskGroupLasso(PenalizedMultiTaskModel):
         name of the task-id column of ``X`` (long data).
     solver : {'auto', 'working_set', 'fista', 'cvxpy'}, default='auto'
         ``'working_set'``: working sets of features with restarted FISTA on
-        the working set's Gram matrix, stopped on the duality gap (fastest);
+        the working set's Gram matrix, stopped on the duality gap (fastest;
+        on large dense long data with numba, compiled coordinate descent on
+        the per-task Gram blocks and fused passes over X);
         ``'fista'``: accelerated proximal gradient on all features;
         ``'cvxpy'``: the exact reference; ``'auto'``: ``'working_set'``
         (``'fista'`` with ``center_tasks=True``).

@@ -29,8 +29,12 @@ __all__ = [
 ]
 
 #: smallest number of array elements for which a compiled kernel is used
-#: (``SKMTL_NUMBA_MIN_SIZE`` overrides it; 0 sends every call to the kernels)
-MIN_SIZE = int(os.environ.get("SKMTL_NUMBA_MIN_SIZE", 200_000))
+#: (``SKMTL_NUMBA_MIN_SIZE`` overrides it; 0 sends every call to the kernels).
+#: The first compiled call of a process costs about 0.3 s (numba's import and
+#: the cached kernels' load; about 4 s of compilation the very first time), so
+#: below a million entries, where a fit saves at most a few milliseconds, the
+#: numpy route is kept.
+MIN_SIZE = int(os.environ.get("SKMTL_NUMBA_MIN_SIZE", 1_000_000))
 
 _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 
