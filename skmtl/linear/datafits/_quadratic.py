@@ -136,8 +136,10 @@ class Quadratic:
             data.x_unchecked = False
         T = self.n_tasks
         self.X_offset = M if self.fit_intercept else np.zeros((T, self.n_features))
-        sums = np.array([np.dot(self.a[b], self.y[b]) for b in self._blocks])
+        ay = self.a * self.y
+        sums = np.array([ay[b].sum() for b in self._blocks])
         self._b0 = G.T - self.X_offset.T * sums[None, :]
+        self._value0 = 0.5 * float(np.dot(ay, self.y))  # f(0), without a pass
 
     def _setup_blocks(self, data):
         """Dense long data: each task's rows as one contiguous block.
