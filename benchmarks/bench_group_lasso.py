@@ -313,6 +313,16 @@ def main():
     parser.add_argument("--cvxpy-timeout", type=float, default=60.0)
     parser.add_argument("--skip-per-task", action="store_true")
     parser.add_argument(
+        "--skip-shared", action="store_true", help="only the per-task table"
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="repeat the per-task table (its ratios sit near 0.1; the spread "
+        "across rounds is printed)",
+    )
+    parser.add_argument(
         "--sweep",
         action="store_true",
         help="also time skmtl and scikit-learn for 10, 50 and 150 informative "
@@ -342,13 +352,30 @@ def main():
         f"relative suboptimality, target {TARGET:.0e}); ratio < 1: skmtl faster"
     )
     with threadpool_limits(args.threads):
-        rows = shared_table(args)
-        print_table("Shared X (wide data)", rows, "skmtl")
+        if not args.skip_shared:
+            rows = shared_table(args)
+            print_table("Shared X (wide data)", rows, "skmtl")
         if not args.skip_per_task:
-            rows = per_task_table(args)
-            print_table(
-                "Per-task designs (skmtl long data vs mutar)", rows, "skmtl (long)"
-            )
+            ratios = []
+            for r in range(args.rounds):
+                rows = per_task_table(args)
+                title = "Per-task designs (skmtl long data vs mutar)"
+                if args.rounds > 1:
+                    title += f", round {r + 1} of {args.rounds}"
+                print_table(title, rows, "skmtl (long)")
+                if all(res["mutar"] for _, res in rows):
+                    ratios.append(
+                        [res["skmtl (long)"][0] / res["mutar"][0] for _, res in rows]
+                    )
+            if len(ratios) > 1:
+                ratios = np.array(ratios)
+                print("\nskmtl (long) / mutar over the rounds: min / median / max")
+                for (problem, _), col in zip(rows, ratios.T, strict=True):
+                    name = ", ".join(str(v) for v in problem)
+                    print(
+                        f"| {name} | {col.min():.3f} / {np.median(col):.3f} / "
+                        f"{col.max():.3f} |"
+                    )
         if args.sweep:
             sweep(args)
 

@@ -16,6 +16,7 @@ everywhere (the test suite runs that way once in CI).
 
 import importlib.util
 import os
+import sys
 
 import numpy as np
 
@@ -24,6 +25,7 @@ __all__ = [
     "c_rows",
     "have_numba",
     "jit",
+    "numba_loaded",
     "sum_of_squares",
     "use_numba",
 ]
@@ -42,6 +44,11 @@ _HAVE_NUMBA = importlib.util.find_spec("numba") is not None
 def have_numba():
     """Whether numba is installed (it is imported only when a kernel first runs)."""
     return _HAVE_NUMBA
+
+
+def numba_loaded():
+    """Whether numba is already imported in this process (no import cost left)."""
+    return "numba" in sys.modules
 
 
 def use_numba(size=None):

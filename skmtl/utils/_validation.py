@@ -30,7 +30,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._accel import sum_of_squares, use_numba
+from ._accel import numba_loaded, sum_of_squares, use_numba
 
 __all__ = [
     "MultiTaskData",
@@ -354,10 +354,12 @@ def _check_magnitude(A, name, allow_nan=True, estimator=None):
         values = np.asarray(values, dtype=np.float64)
     dtype = values.dtype if values.dtype.kind == "f" else np.dtype(np.float64)
     limit = np.sqrt(np.finfo(dtype).max / max(A.shape[0] * A.shape[-1], 1))
-    if not allow_nan and values.dtype.kind == "f" and use_numba(values.size):
+    fused = use_numba(values.size) and numba_loaded()
+    if not allow_nan and values.dtype.kind == "f" and fused:
         # one fused pass: a finite sum of squares below limit**2 proves every
         # value finite and below the limit (max**2 <= sum); anything else goes
-        # to the exact checks below for the error message
+        # to the exact checks below for the error message. Only once numba is
+        # imported: a check alone never pays numba's import (~0.3 s)
         total = sum_of_squares(values)
         if total <= limit * limit:
             return
