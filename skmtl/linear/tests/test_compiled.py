@@ -190,9 +190,10 @@ def test_bcd_inner_solver_reaches_the_fista_solution(l1_ratio):
     pen = L21(0.6 * np.linalg.norm(B, axis=1).max(), l1_ratio)
     W0 = np.zeros_like(B)
     value0 = 10.0
-    W_bcd, epochs = _inner_bcd(
+    W_bcd, epochs, done = _inner_bcd(
         G, B, W0, value0, pen, row_prox_params(pen), 1e-13, 100_000
     )
+    assert done
     W_fista, _ = _inner_fista(G, B, W0, value0, pen, 1e-13, 100_000)
     assert _restricted_gap(G, B, W_bcd, value0, pen)[0] <= 1e-12
     assert 0 < epochs < 1000
@@ -207,9 +208,10 @@ def test_bcd_inner_solver_l1():
 
     G, B = _inner_problem(1)
     pen = L1(0.5 * np.abs(B).max())
-    W, _ = _inner_bcd(
+    W, _, done = _inner_bcd(
         G, B, np.zeros_like(B), 5.0, pen, row_prox_params(pen), 1e-12, 100_000
     )
+    assert done
     assert _restricted_gap(G, B, W, 5.0, pen)[0] <= 1e-11
     # optimality per entry: |grad| <= alpha off the support, = -alpha sign(w) on it
     grad = np.matmul(G, W.T[:, :, None])[:, :, 0].T - B
@@ -242,3 +244,36 @@ def test_fista_returns_an_optimal_start_unchanged():
     Xl, y, tc = _long()
     est = TraceNormMultiTask(task_column=tc, alpha=1e6, solver="fista").fit(Xl, y)
     assert np.all(est.coef_ == 0) and est.n_iter_ == 1
+
+
+def test_bcd_rows_with_very_different_task_curvatures():
+    """The exact row step handles tasks whose Gram scales differ by 1e4."""
+    from skmtl.linear.penalties import L21
+    from skmtl.linear.solvers._bcd import row_prox_params
+    from skmtl.linear.solvers._working_set import _inner_bcd, _restricted_gap
+
+    G, B = _inner_problem(2, T=5)
+    scales = np.array([1e-2, 1e-1, 1.0, 10.0, 1e2])
+    G = G * scales[:, None, None]
+    B = B * np.sqrt(scales)[None, :]
+    pen = L21(0.3 * np.linalg.norm(B, axis=1).max())
+    W, epochs, done = _inner_bcd(
+        G, B, np.zeros_like(B), 10.0, pen, row_prox_params(pen), 1e-11, 100_000
+    )
+    assert done and epochs <= 150
+    assert _restricted_gap(G, B, W, 10.0, pen)[0] <= 1e-11
+
+
+def test_inner_solve_falls_back_to_fista_on_ill_conditioned_blocks():
+    """Tasks with fewer rows than features: coordinate descent gives way."""
+    from skmtl.linear.penalties import L21
+    from skmtl.linear.solvers._working_set import _inner_solve, _restricted_gap
+
+    rng = np.random.default_rng(3)
+    T, n, k = 40, 3, 25
+    Z = rng.standard_normal((T, n, k)) + 2.0 * rng.standard_normal((T, n, 1))
+    G = np.matmul(Z.transpose(0, 2, 1), Z) / n
+    B = np.einsum("tnk,tn->kt", Z, rng.standard_normal((T, n))) / n
+    pen = L21(0.05 * np.linalg.norm(B, axis=1).max())
+    W, _ = _inner_solve(G, B, np.zeros_like(B), 1.0, pen, 1e-9, 200_000, True)
+    assert _restricted_gap(G, B, W, 1.0, pen)[0] <= 1e-9
