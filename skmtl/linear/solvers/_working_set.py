@@ -125,7 +125,7 @@ def _inner_fista(G, B, W, value0, penalty, tol, max_epochs, check_every=10):
 
 
 def _inner_bcd(
-    G, B, W, value0, penalty, params, tol, max_epochs, check_every=10, patience=150
+    G, B, W, value0, penalty, params, tol, max_epochs, check_every=10, patience=60
 ):
     """Compiled block coordinate descent on the working set (see ``_bcd``).
 
