@@ -6,9 +6,10 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._penalized import PenalizedMultiTaskModel
+from .datafits import Quadratic
 from .penalties import L21
 from .penalties._centered import CenteredPenalty, pooled_solution
-from .solvers import FISTA
+from .solvers import FISTA, WorkingSet
 
 __all__ = ["MultiTaskGroupLasso"]
 
@@ -197,6 +198,16 @@ class MultiTaskGroupLasso(PenalizedMultiTaskModel):
         grad = datafit.gradient(pooled_solution(datafit, self.mean_alpha))
         grad -= grad.mean(axis=1, keepdims=True)
         return L21(1.0, self.l1_ratio).alpha_max(grad)
+
+    def _datafit(self, data):
+        # the working-set solver's first set is the top p0 features by
+        # gradient norm at zero: let the first pass gather them if it can
+        ws = self.solver in ("auto", "working_set") and not self.center_tasks
+        cold = not (
+            self.warm_start and getattr(self, "_coef_stacked", None) is not None
+        )
+        prefetch = WorkingSet().p0 if ws and cold else 0
+        return Quadratic(self.fit_intercept, prefetch=prefetch).initialize(data)
 
     def _cold_start(self, shape, datafit):
         if self.center_tasks and self.solver != "cvxpy" and datafit is not None:

@@ -11,7 +11,7 @@ import numpy as np
 
 from ...utils._accel import jit
 
-__all__ = ["first_pass", "gather_columns", "residual_gradient"]
+__all__ = ["first_pass", "gather_columns", "gather_rows", "residual_gradient"]
 
 
 @jit(fastmath={"reassoc", "contract"})
@@ -103,6 +103,28 @@ def _gather_columns(B, cols, out):  # pragma: no cover - compiled
             o[j] = row[cols[j]]
 
 
+@jit()
+def _gather_ranges(B, cols, out, lo, hi):  # pragma: no cover - compiled
+    k = cols.shape[0]
+    for t in range(lo.shape[0]):
+        for i in range(lo[t], hi[t]):
+            row = B[i]
+            o = out[i]
+            for j in range(k):
+                o[j] = row[cols[j]]
+
+
+def gather_rows(rows, cols, out, lo, hi):
+    """Fill ``out[i] = X[i, cols]`` for the rows ``lo[t] <= i < hi[t]``."""
+    _gather_ranges(
+        rows[0],
+        np.asarray(cols, dtype=np.intp),
+        out,
+        np.asarray(lo, dtype=np.intp),
+        np.asarray(hi, dtype=np.intp),
+    )
+
+
 def gather_columns(rows, cols):
     """``X[:, cols]`` as a C-contiguous (n_samples, k) array, in one pass."""
     B, width = rows
@@ -115,20 +137,24 @@ def gather_columns(rows, cols):
 
 
 @jit(fastmath={"reassoc", "contract"})
-def _first_pass(B, width, y, a, starts, G, M, want_means):  # pragma: no cover
-    # G[t] += a_i y_i x_i, M[t] += a_i x_i (if want_means); returns sum x_ij^2
-    # over every row of the blocks (zero-weight rows included); two rows per
-    # step into local accumulators, as in _residual_gradient
-    T = starts.shape[0] - 1
+def _first_pass(
+    B, width, y, a, lo, hi, G, M, want_means, cols, out
+):  # pragma: no cover
+    # rows lo[t] <= i < hi[t] of task t: G[t] += a_i y_i x_i, M[t] += a_i x_i
+    # (if want_means), out[i] = x_i[cols] (if cols is not empty); returns the
+    # sum of x_ij^2 over every row read (zero-weight rows included); two rows
+    # per step (four for long rows) into local accumulators
+    T = lo.shape[0]
     total = 0.0
     wide = width >= 512
+    k = cols.shape[0]
     g = np.zeros(width)
     m = np.zeros(width)
     for t in range(T):
         g[:] = 0.0
         m[:] = 0.0
-        i = starts[t]
-        stop = starts[t + 1]
+        i = lo[t]
+        stop = hi[t]
         while wide and not want_means and i + 4 <= stop:  # long rows
             r0, r1, r2, r3 = B[i], B[i + 1], B[i + 2], B[i + 3]
             c0, c1 = a[i] * y[i], a[i + 1] * y[i + 1]
@@ -141,6 +167,12 @@ def _first_pass(B, width, y, a, starts, G, M, want_means):  # pragma: no cover
                 q0 += v0 * v0 + v1 * v1
                 q1 += v2 * v2 + v3 * v3
             total += q0 + q1
+            for j in range(k):
+                c = cols[j]
+                out[i, j] = r0[c]
+                out[i + 1, j] = r1[c]
+                out[i + 2, j] = r2[c]
+                out[i + 3, j] = r3[c]
             i += 4
         while i < stop:
             two = i + 1 < stop
@@ -167,20 +199,37 @@ def _first_pass(B, width, y, a, starts, G, M, want_means):  # pragma: no cover
             if not two:  # r1 repeated r0: count it once
                 acc *= 0.5
             total += acc
+            for j in range(k):
+                c = cols[j]
+                out[i, j] = r0[c]
+                if two:
+                    out[i + 1, j] = r1[c]
             i += 2
         G[t, :] = g
         M[t, :] = m
     return total
 
 
-def first_pass(rows, y, a, starts, want_means):
+_NO_COLS = np.zeros(0, dtype=np.intp)
+
+
+def first_pass(rows, y, a, starts, want_means, lo=None, hi=None, cols=None, out=None):
     """One pass: ``(G, M, sum_sq)`` with ``G[t] = sum_{i in t} a_i y_i x_i``,
     ``M[t] = sum_{i in t} a_i x_i`` (zeros unless ``want_means``) and the sum
     of squares of every entry read (NaN or inf if any entry is).
+
+    ``lo``/``hi`` restrict task ``t`` to rows ``lo[t] <= i < hi[t]`` (default:
+    all its rows); with ``cols``, ``out[i] = X[i, cols]`` is filled for every
+    row read (a gather at no extra pass).
     """
     B, width = rows
-    T = len(starts) - 1
+    starts = np.asarray(starts, dtype=np.intp)
+    lo = starts[:-1] if lo is None else np.asarray(lo, dtype=np.intp)
+    hi = starts[1:] if hi is None else np.asarray(hi, dtype=np.intp)
+    T = len(lo)
     G = np.zeros((T, width))
     M = np.zeros((T, width))
-    total = _first_pass(B, width, y, a, starts, G, M, bool(want_means))
+    if cols is None:
+        cols, out = _NO_COLS, np.zeros((0, 0))
+    total = _first_pass(B, width, y, a, lo, hi, G, M, bool(want_means), cols, out)
     return G, M, float(total)

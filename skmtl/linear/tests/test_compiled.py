@@ -277,3 +277,52 @@ def test_inner_solve_falls_back_to_fista_on_ill_conditioned_blocks():
     pen = L21(0.05 * np.linalg.norm(B, axis=1).max())
     W, _ = _inner_solve(G, B, np.zeros_like(B), 1.0, pen, 1e-9, 200_000, True)
     assert _restricted_gap(G, B, W, 1.0, pen)[0] <= 1e-9
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("strong", [3, 0])
+def test_prefetched_columns_give_the_same_gram(compiled, fit_intercept, strong):
+    """The first pass gathers the standing-out features; nothing else changes."""
+    rng = np.random.default_rng(5)
+    sizes, d = (800, 1000, 900), 12
+    ids = np.repeat(np.arange(3), sizes)
+    X = rng.standard_normal((len(ids), d))
+    W = np.zeros((d, 3))
+    W[[2, 7, 9], :] = 3.0 * strong
+    y = np.einsum("ij,ji->i", X, W[:, ids]) + rng.standard_normal(len(ids))
+    Xl = np.column_stack([X, ids])
+    fits = {}
+    for on in (False, True):
+        compiled(on)
+        data = check_multitask_data(_Holder(), Xl, y, task_column=-1)
+        fits[on] = Quadratic(fit_intercept, prefetch=3).initialize(data)
+    fast, ref = fits[True], fits[False]
+    guessed = fast._prefetched is not None
+    assert guessed == bool(strong)  # only standing-out features are guessed
+    np.testing.assert_allclose(fast.b0, ref.b0, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fast.X_offset, ref.X_offset, rtol=1e-12, atol=1e-12)
+    ws = np.array([2, 7, 9])
+    np.testing.assert_allclose(fast.gram(ws)[0], ref.gram(ws)[0], rtol=1e-10)
+    assert fast._prefetched is None  # consumed (or dropped) by the first gram
+    grown = np.array([0, 2, 5, 7, 9])
+    np.testing.assert_allclose(fast.gram(grown)[0], ref.gram(grown)[0], rtol=1e-10)
+
+
+def test_group_lasso_with_prefetch_matches_numpy_route(compiled):
+    rng = np.random.default_rng(6)
+    sizes, d = (6000, 8000, 7000), 60
+    ids = np.repeat(np.arange(3), sizes)
+    X = rng.standard_normal((len(ids), d))
+    W = np.zeros((d, 3))
+    W[:50] = rng.uniform(2.5, 3.5, (50, 3))  # exactly p0 = 50 features stand out
+    y = np.einsum("ij,ji->i", X, W[:, ids]) + rng.standard_normal(len(ids))
+    Xl = np.column_stack([X, ids])
+    compiled(True)
+    data = check_multitask_data(_Holder(), Xl, y, task_column=-1)
+    assert Quadratic(prefetch=50).initialize(data)._prefetched is not None
+    coefs = {}
+    for on in (False, True):
+        compiled(on)
+        est = MultiTaskGroupLasso(alpha=0.05, task_column=-1, tol=1e-12)
+        coefs[on] = est.fit(Xl, y).coef_
+    np.testing.assert_allclose(coefs[True], coefs[False], atol=1e-8)
