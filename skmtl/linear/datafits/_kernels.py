@@ -94,16 +94,6 @@ def residual_gradient(rows, y, a, starts, W, offsets):
 
 
 @jit()
-def _gather_columns(B, cols, out):  # pragma: no cover - compiled
-    k = cols.shape[0]
-    for i in range(out.shape[0]):
-        row = B[i]
-        o = out[i]
-        for j in range(k):
-            o[j] = row[cols[j]]
-
-
-@jit()
 def _gather_ranges(B, cols, out, lo, hi):  # pragma: no cover - compiled
     k = cols.shape[0]
     for t in range(lo.shape[0]):
@@ -132,7 +122,8 @@ def gather_columns(rows, cols):
     if len(cols) and (cols.min() < 0 or cols.max() >= width):
         raise IndexError("column index out of range")
     out = np.empty((B.shape[0], len(cols)), dtype=B.dtype)
-    _gather_columns(B, cols, out)
+    everything = np.array([0]), np.array([B.shape[0]])
+    gather_rows(rows, cols, out, *everything)
     return out
 
 
