@@ -10,6 +10,7 @@ from .datafits import Quadratic
 from .penalties import L21
 from .penalties._centered import CenteredPenalty, pooled_solution
 from .solvers import FISTA, WorkingSet
+from .solvers._working_set import first_set_size
 
 __all__ = ["MultiTaskGroupLasso"]
 
@@ -200,13 +201,16 @@ class MultiTaskGroupLasso(PenalizedMultiTaskModel):
         return L21(1.0, self.l1_ratio).alpha_max(grad)
 
     def _datafit(self, data):
-        # the working-set solver's first set is the top p0 features by
-        # gradient norm at zero: let the first pass gather them if it can
+        # the working-set solver's first set is the top features by gradient
+        # norm at zero (first_set_size of them): let the first pass gather
+        # them if it can
         ws = self.solver in ("auto", "working_set") and not self.center_tasks
         cold = not (
             self.warm_start and getattr(self, "_coef_stacked", None) is not None
         )
-        prefetch = WorkingSet().p0 if ws and cold else 0
+        long = data.layout == "long"
+        p0 = WorkingSet().p0
+        prefetch = first_set_size(p0, data.n_features, long) if ws and cold else 0
         return Quadratic(self.fit_intercept, prefetch=prefetch).initialize(data)
 
     def _cold_start(self, shape, datafit):

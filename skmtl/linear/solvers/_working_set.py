@@ -8,7 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ...utils._accel import use_numba
 from ._bcd import bcd_epochs, row_prox_params
 
-__all__ = ["WorkingSet", "duality_gap"]
+__all__ = ["WorkingSet", "duality_gap", "first_set_size"]
 
 
 def duality_gap(f, grad, W, penalty):
@@ -179,6 +179,23 @@ def _inner_solve(G, B, W, value0, penalty, tol, max_epochs, compiled):
     return W, epochs + more
 
 
+def first_set_size(p0, n_features, per_task_gram):
+    """Size of the first working set: ``2 p0`` or ``p0``.
+
+    The scores at ``W = 0`` (gradient norms) rank features roughly, so a
+    first set of ``p0`` often misses a few, and finding them costs another
+    gradient pass over X and another gather. With per-task Gram blocks,
+    doubling the set costs ``3 p0**2`` more multiply-adds per row at BLAS
+    speed, against ``n_features`` reads per row for a pass, about 13 times
+    slower per element (measured: 40 GFlop/s against 3 G reads/s): so start
+    with ``2 p0`` when ``4 p0**2 <= 13 n_features``. With one shared Gram
+    matrix (or a cached full one) passes are cheap and ``p0`` stays.
+    """
+    if per_task_gram and 4 * p0 * p0 <= 13 * n_features:
+        return 2 * p0
+    return p0
+
+
 def _solve_fully(datafit, k, compiled=False):
     """Whether one gradient pass costs more than a full inner solve on k features.
 
@@ -297,6 +314,9 @@ class WorkingSet:
             scores[support] = np.inf
             candidates = np.flatnonzero(scores > 0)
             size = max(self.p0, 2 * n_support)
+            if n_support == 0 and getattr(datafit, "pass_cost", 0):
+                per_task = not getattr(datafit, "shared_gram", True)
+                size = first_set_size(self.p0, W.shape[0], per_task)
             ws_all = len(candidates) <= size
             if ws_all:
                 ws = candidates

@@ -326,3 +326,11 @@ def test_group_lasso_with_prefetch_matches_numpy_route(compiled):
         est = MultiTaskGroupLasso(alpha=0.05, task_column=-1, tol=1e-12)
         coefs[on] = est.fit(Xl, y).coef_
     np.testing.assert_allclose(coefs[True], coefs[False], atol=1e-8)
+
+
+def test_first_working_set_size_rule():
+    from skmtl.linear.solvers._working_set import first_set_size
+
+    assert first_set_size(50, 1000, per_task_gram=True) == 100  # Gram < a pass
+    assert first_set_size(50, 200, per_task_gram=True) == 50  # Gram > a pass
+    assert first_set_size(50, 10_000, per_task_gram=False) == 50  # shared Gram
