@@ -13,12 +13,13 @@ from sklearn.utils.validation import check_is_fitted
 from ..base import MultiTaskLinearModel, MultiTaskMixin, linear_predict
 from ..linear.datafits import Quadratic
 from ..utils import MultiTaskData
+from ._member import FrontMemberMixin
 from ._moo import hypervolume, pareto_mask, uniform_preferences
 
 __all__ = ["ParetoFrontRegressor"]
 
 
-class _ParetoMember(MultiTaskLinearModel):
+class _ParetoMember(FrontMemberMixin, MultiTaskLinearModel):
     """One fitted member of a Pareto front (returned by ``select``).
 
     A fitted linear multi-task model: ``coef_`` (n_tasks, n_features),
@@ -33,29 +34,6 @@ class _ParetoMember(MultiTaskLinearModel):
     task_column : int, str or None, default=None
         Task column of the data the front was fitted on.
     """
-
-    def __init__(self, preference=None, task_column=None):
-        self.preference = preference
-        self.task_column = task_column
-
-    def fit(self, X, y):
-        """Not supported: members are fitted by :class:`ParetoFrontRegressor`.
-
-        Parameters
-        ----------
-        X : object
-            Ignored.
-        y : object
-            Ignored.
-
-        Returns
-        -------
-        self : _ParetoMember
-            Never returns.
-        """
-        raise NotImplementedError(
-            "A ParetoMember is fitted by ParetoFrontRegressor; refit the front."
-        )
 
 
 def _split(data, fraction, rng):

@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 
 from ..base import MultiTaskMixin
 from ..utils import import_optional
+from ._member import FrontMemberMixin
 
 __all__ = ["fit_mlp_front"]
 
@@ -32,7 +33,7 @@ def _dense32(X):
     return np.array(X, dtype=np.float32, order="C")  # a writable copy for torch
 
 
-class _ParetoMLPMember(MultiTaskMixin, RegressorMixin, BaseEstimator):
+class _ParetoMLPMember(FrontMemberMixin, MultiTaskMixin, RegressorMixin, BaseEstimator):
     """One fitted neural member of a Pareto front (returned by ``select``).
 
     A shared-bottom network (``module_``: trunk and one head per task) fitted
@@ -50,29 +51,6 @@ class _ParetoMLPMember(MultiTaskMixin, RegressorMixin, BaseEstimator):
     """
 
     _accept_sparse = ("csr", "csc")
-
-    def __init__(self, preference=None, task_column=None):
-        self.preference = preference
-        self.task_column = task_column
-
-    def fit(self, X, y):
-        """Not supported: members are fitted by :class:`ParetoFrontRegressor`.
-
-        Parameters
-        ----------
-        X : object
-            Ignored.
-        y : object
-            Ignored.
-
-        Returns
-        -------
-        self : _ParetoMLPMember
-            Never returns.
-        """
-        raise NotImplementedError(
-            "A Pareto member is fitted by ParetoFrontRegressor; refit the front."
-        )
 
     def _raw_predict(self, X):
         """Predictions of every task head, (n_samples, n_tasks), original scale."""
