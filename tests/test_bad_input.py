@@ -23,6 +23,10 @@ SKIP = {
     },
     "MeanRegularizedMultiTaskCV": {"single_sample_task": _CV_FOLDS},
     "TraceNormMultiTaskCV": {"single_sample_task": _CV_FOLDS},
+    "MultiTaskGroupLassoCV": {"single_sample_task": _CV_FOLDS},
+    "DirtyMultiTaskCV": {"single_sample_task": _CV_FOLDS},
+    "TaskGraphMultiTaskCV": {"single_sample_task": _CV_FOLDS},
+    "ClusteredMultiTaskCV": {"single_sample_task": _CV_FOLDS},
     "PooledRidge": {
         "constant_target": "all tasks share one weight vector, so a constant task "
         "still gets the other tasks' slopes (by design of pooling)",

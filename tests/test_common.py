@@ -49,13 +49,15 @@ _PER_TASK_CLASSES = (
     "have two labels per task, classes_ is a list with one array per task"
 )
 #: {estimator name: {check name: reason}}.
+_TWO_CLUSTERS = {
+    "check_methods_sample_order_invariance": (
+        "the check forces n_clusters=2 on a single-task problem; more "
+        "clusters than tasks is an error"
+    ),
+}
 EXPECTED_FAILURES = {
-    "ClusteredMultiTask": {
-        "check_methods_sample_order_invariance": (
-            "the check forces n_clusters=2 on a single-task problem; more "
-            "clusters than tasks is an error"
-        ),
-    },
+    "ClusteredMultiTask": _TWO_CLUSTERS,
+    "ClusteredMultiTaskCV": _TWO_CLUSTERS,
     "MultiTaskGroupLassoClassifier": {
         "check_classifier_multioutput": _PER_TASK_CLASSES,
     },
@@ -104,6 +106,10 @@ FAST_PARAMS = {
     "ClusteredMultiTask": {"n_clusters": 1},
     "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
     "MeanRegularizedMultiTaskCV": {"alphas": [0.01, 1.0], "betas": [1.0], "cv": 3},
+    "TaskGraphMultiTaskCV": {"alphas": [0.1, 1.0], "cv": 3},
+    "ClusteredMultiTaskCV": {
+        "n_clusters": 1, "alphas": [0.1, 1.0], "betas": [0.01], "cv": 3
+    },
     "MultiTaskMLPRegressor": _NEURAL_FAST,
     "MultiTaskMLPClassifier": _NEURAL_FAST,
     "MultiTaskNet": _NEURAL_FAST,

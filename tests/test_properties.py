@@ -57,6 +57,16 @@ SKIP = {
         "wide_long": _CV,
         "warm_start": "warm_start applies to the refit along the grid, not to n_iter_",
     },
+    "TaskGraphMultiTaskCV": {
+        "sample_permutation": _CV,
+        "wide_long": _CV,
+        "warm_start": "warm_start applies to the refit along the grid, not to n_iter_",
+    },
+    "ClusteredMultiTaskCV": {
+        "sample_permutation": _CV,
+        "wide_long": _CV,
+        "warm_start": "warm_start applies to the refit along the grid, not to n_iter_",
+    },
     "MultiTaskGroupLassoCV": {"sample_permutation": _CV, "wide_long": _CV},
     "DirtyMultiTaskCV": {"sample_permutation": _CV, "wide_long": _CV},
 }

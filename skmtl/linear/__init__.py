@@ -2,7 +2,14 @@
 
 from ._clustered import ClusteredMultiTask
 from ._custom import CustomPenaltyMultiTask
-from ._cv import DirtyMultiTaskCV, MultiTaskGroupLassoCV
+from ._cv import DegenerateFoldWarning
+from ._cv_sharing import (
+    ClusteredMultiTaskCV,
+    MeanRegularizedMultiTaskCV,
+    TaskGraphMultiTaskCV,
+    TraceNormMultiTaskCV,
+)
+from ._cv_sparse import DirtyMultiTaskCV, MultiTaskGroupLassoCV
 from ._dirty import DirtyMultiTask
 from ._group_lasso import MultiTaskGroupLasso
 from ._logistic import (
@@ -13,15 +20,15 @@ from ._logistic import (
 from ._path import multitask_path
 from ._ridge import PerTaskRidge, PooledRidge
 from ._soft_sharing import MeanRegularizedMultiTask, TaskGraphMultiTask
-from ._soft_sharing_cv import MeanRegularizedMultiTaskCV
 from ._trace_norm import TraceNormMultiTask
-from ._trace_norm_cv import TraceNormMultiTaskCV
 
 __all__ = [
     "MultiTaskGroupLasso",
     "PerTaskRidge",
     "PooledRidge",
     "ClusteredMultiTask",
+    "ClusteredMultiTaskCV",
+    "DegenerateFoldWarning",
     "CustomPenaltyMultiTask",
     "DirtyMultiTask",
     "DirtyMultiTaskCV",
@@ -29,6 +36,7 @@ __all__ = [
     "MeanRegularizedMultiTaskCV",
     "MultiTaskGroupLassoCV",
     "TaskGraphMultiTask",
+    "TaskGraphMultiTaskCV",
     "TraceNormMultiTask",
     "TraceNormMultiTaskCV",
     "MeanRegularizedMultiTaskClassifier",

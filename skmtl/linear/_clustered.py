@@ -172,6 +172,8 @@ class ClusteredMultiTask(CompositeRegressor):
         self.verbose = verbose
         self.random_state = random_state
 
+    _path_params = ("alpha", "beta")
+
     def _build_problem(self, data, datafit):
         if self.n_clusters > data.n_tasks:
             raise ValueError(

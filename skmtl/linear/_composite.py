@@ -12,6 +12,7 @@ from sklearn.base import _fit_context
 from sklearn.utils._param_validation import Interval
 
 from ..base import MultiTaskLinearModel
+from ._path import PathState
 from .datafits import Quadratic
 from .datafits._gram import GramQuadratic, use_gram
 from .solvers import FISTA, CvxpySolver
@@ -71,17 +72,38 @@ class CompositeMixin:
             return GramQuadratic(datafit)
         return datafit
 
-    def _solve(self, data):
+    # -- the path protocol (see skmtl.linear._path) ---------------------------
+    #: hyper-parameters a path or a cross-validation grid can vary
+    _path_params = ("alpha",)
+
+    def _param_max(self, datafit, name):
+        """Smallest ``name`` giving the limit model; None when there is none."""
+        return None
+
+    def _path_setup(self, data):
         datafit = self._make_datafit(data)
-        objective, penalty = self._build_problem(data, datafit)
         name = self._auto_solver if self.solver == "auto" else self.solver
+        return PathState(data, datafit, self._make_solver(name))
+
+    def _path_start(self, state):
         # the logistic datafit's variable carries an extra intercept row
-        n_rows = getattr(datafit, "n_rows", data.n_features)
-        W0 = self._initial_W((n_rows, data.n_tasks), datafit)
-        W, self.n_iter_, self.stop_crit_ = self._make_solver(name).solve(
-            objective, penalty, W0
+        n_rows = getattr(state.datafit, "n_rows", state.data.n_features)
+        return self._initial_W((n_rows, state.data.n_tasks), state.datafit)
+
+    def _path_step(self, state, W):
+        objective, penalty = self._build_problem(state.data, state.datafit)
+        W, n_iter, stop_crit = state.solver.solve(objective, penalty, W)
+        return W, n_iter, stop_crit, np.nan
+
+    def _path_coef(self, state, W):
+        return np.ascontiguousarray(W.T), state.datafit.intercept(W)
+
+    def _solve(self, data):
+        state = self._path_setup(data)
+        W, self.n_iter_, self.stop_crit_, _ = self._path_step(
+            state, self._path_start(state)
         )
-        return W, datafit
+        return W, state.datafit
 
 
 class CompositeRegressor(CompositeMixin, MultiTaskLinearModel):
@@ -107,7 +129,9 @@ class CompositeRegressor(CompositeMixin, MultiTaskLinearModel):
         self : object
             Fitted estimator.
         """
-        data = self._validate_fit(X, y, sample_weight)
+        return self._fit_data(self._validate_fit(X, y, sample_weight))
+
+    def _fit_data(self, data):
         W, datafit = self._solve(data)
         self.coef_ = np.ascontiguousarray(W.T)
         self.intercept_ = datafit.intercept(W)

@@ -1,44 +1,111 @@
-"""Regularisation paths over a warm-started grid, from the largest useful value."""
+"""Regularisation paths: warm-started fits along a grid, for every linear family.
+
+Every linear estimator speaks the same small *path protocol*, so that one
+path function (:func:`multitask_path`) and one cross-validation engine
+(:mod:`skmtl.linear._cv`) serve them all:
+
+- ``_path_setup(data) -> state``: the datafit (centring, Gram blocks) and the
+  solver, built once and shared by every point of a path;
+- ``_path_start(state) -> W``: the cold starting point;
+- ``_path_step(state, W) -> (W, n_iter, stop_crit, dual_gap)``: one fit at
+  the estimator's current parameters, warm-started from ``W``;
+- ``_path_coef(state, W) -> (coef, intercept)``: the fitted attributes;
+- ``_param_max(datafit, name)``: the smallest value of ``name`` at which the
+  solution is the limit model (``W = 0``, or the pooled ridge), or ``None``
+  when the family has no such value (smooth penalties).
+"""
 
 import numpy as np
 from sklearn.base import clone
 
-__all__ = ["multitask_path"]
+__all__ = ["PathState", "multitask_path", "path_grid", "path_on_data"]
+
+#: the value of an automatic grid when ``param_max`` is zero (constant
+#: targets), as in scikit-learn's ``_alpha_grid``
+_RESOLUTION = np.finfo(np.float64).resolution
 
 
-def _grid(estimator, datafit, param, values, n_values, eps):
-    """The grid of ``param``: given values sorted decreasingly, or a log grid."""
+class PathState:
+    """What the fits of one path share: the data, the datafit and the solver."""
+
+    def __init__(self, data, datafit, solver):
+        self.data, self.datafit, self.solver = data, datafit, solver
+
+
+def path_grid(estimator, datafit, param, values, n_values, eps, decreasing=True):
+    """The grid of ``param``: the given values sorted, or an automatic log grid.
+
+    The automatic grid runs from ``param_max`` (where the solution becomes the
+    limit model) down to ``eps * param_max``, log-spaced, like
+    scikit-learn's ``_alpha_grid``; with ``param_max`` at or below the float
+    resolution (constant targets) every point is that resolution.
+
+    Parameters
+    ----------
+    estimator : estimator speaking the path protocol
+        With its other parameters set (``param_max`` may depend on them).
+    datafit : initialised datafit
+        The datafit on the data whose ``param_max`` is wanted.
+    param : str
+        Name of the hyper-parameter.
+    values : array-like or None
+        Explicit grid (positive values), or ``None`` for the automatic grid.
+    n_values : int
+        Length of the automatic grid.
+    eps : float in (0, 1]
+        ``min / max`` of the automatic grid.
+    decreasing : bool, default=True
+        Order of an explicit grid.
+
+    Returns
+    -------
+    grid : ndarray of shape (n_values,)
+    """
     if values is not None:
-        values = np.sort(np.asarray(values, dtype=float).ravel())[::-1]
-        if values.size == 0 or np.any(values <= 0):
+        values = np.sort(np.asarray(values, dtype=float).ravel())
+        if values.size == 0 or not np.all(np.isfinite(values)):
+            raise ValueError(f"The {param} grid must be non-empty and finite.")
+        if np.any(values < 0) or (decreasing and np.any(values == 0)):
             raise ValueError(
                 f"The {param} values must be positive; got {values}. Give "
-                f"{param}s=None for a grid from {param}_max down."
+                f"{param}s=None (or an int) for a grid from {param}_max down."
             )
-        return values
+        return values[::-1] if decreasing else values
     top = estimator._param_max(datafit, param)
-    top = top if np.isfinite(top) and top > 0 else 1.0
-    if n_values == 1:
-        return np.array([top])
-    return top * np.geomspace(1.0, eps, n_values)
+    if top is None:
+        raise ValueError(
+            f"{type(estimator).__name__} has no largest useful {param}: give the "
+            f"{param} values explicitly."
+        )
+    if not np.isfinite(top) or top <= _RESOLUTION:
+        return np.full(n_values, _RESOLUTION)
+    return np.geomspace(top, top * eps, n_values)
 
 
-def _path_on_data(estimator, data, param, values, n_values, eps):
-    """Path on validated data; returns values, coefs, intercepts, gaps, n_iters."""
-    datafit = estimator._datafit(data)
-    values = _grid(estimator, datafit, param, values, n_values, eps)
-    solver = estimator._make_solver()
+def path_on_data(estimator, data, param, values, state=None):
+    """Warm-started fits of ``estimator`` along ``values`` of ``param``.
+
+    ``data`` is validated :class:`~skmtl.utils.MultiTaskData`; the estimator
+    is cloned, not modified. The datafit and solver are built once (or taken
+    from ``state``, the estimator's ``_path_setup(data)``). Returns
+    ``(coefs, intercepts, dual_gaps, n_iters)`` with shapes
+    ``(n_values, n_tasks, n_features)``, ``(n_values, n_tasks)``,
+    ``(n_values,)`` and ``(n_values,)``.
+    """
+    est = clone(estimator)
+    state = est._path_setup(data) if state is None else state
+    W = est._path_start(state)
+    n = len(values)
     T, d = data.n_tasks, data.n_features
-    W = estimator._cold_start((estimator._n_parts() * d, T), datafit)
-    coefs = np.empty((len(values), T, d))
-    intercepts = np.empty((len(values), T))
-    gaps = np.empty(len(values))
-    n_iters = np.empty(len(values), dtype=int)
+    coefs = np.empty((n, T, d))
+    intercepts = np.empty((n, T))
+    gaps = np.empty(n)
+    n_iters = np.empty(n, dtype=int)
     for k, value in enumerate(values):
-        penalty = estimator._penalty(d, **estimator._params({param: value}))
-        W, n_iters[k], _, gaps[k] = estimator._solve(datafit, penalty, W, solver)
-        coefs[k], intercepts[k] = estimator._coef_intercept(datafit, W)
-    return values, coefs, intercepts, gaps, n_iters
+        setattr(est, param, float(value))  # validated with the grid
+        W, n_iters[k], _, gaps[k] = est._path_step(state, W)
+        coefs[k], intercepts[k] = est._path_coef(state, W)
+    return coefs, intercepts, gaps, n_iters
 
 
 def multitask_path(
@@ -52,13 +119,16 @@ def multitask_path(
     eps=1e-3,
     sample_weight=None,
 ):
-    r"""Solutions of a penalised multi-task model along a grid of ``alpha``.
+    r"""Solutions of a regularised multi-task model along a grid of ``alpha``.
 
-    The grid runs from ``alpha_max`` (the smallest ``alpha`` for which all
-    weights are zero) down to ``eps * alpha_max``, log-spaced, and each fit
-    starts from the previous solution (warm start), so a whole path costs a
-    few single fits. The datafit's precomputations (centring, Gram blocks)
-    are shared along the path.
+    Each fit starts from the previous solution (warm start) and the datafit's
+    precomputations (centring, Gram blocks) are shared, so a whole path costs
+    a few single fits. For the penalties with a largest useful value (group
+    lasso, dirty model, trace norm) the automatic grid runs from that value
+    ``alpha_max`` (where the solution is ``W = 0``, or the pooled ridge with
+    ``center_tasks=True``) down to ``eps * alpha_max``, log-spaced; with
+    ``alpha_max = 0`` (constant targets) every point is the float
+    resolution, as in scikit-learn.
 
     Parameters
     ----------
@@ -69,18 +139,21 @@ def multitask_path(
         Wide targets with ``NaN`` for missing labels, or long 1-D targets.
     estimator : estimator, default=None
         The model whose path to compute, with its other parameters (layout
-        through its ``task_column``, ``tol``, ``solver``...):
-        :class:`MultiTaskGroupLasso` (the default, ``MultiTaskGroupLasso()``)
-        or :class:`DirtyMultiTask`. It is not modified.
+        through its ``task_column``, ``tol``, ``solver``...): any linear
+        regressor of :mod:`skmtl.linear` with a path (``MultiTaskGroupLasso``,
+        the default, ``DirtyMultiTask``, ``TraceNormMultiTask``,
+        ``MeanRegularizedMultiTask``, ``TaskGraphMultiTask``,
+        ``ClusteredMultiTask``). It is not modified.
     param : str, default='alpha'
-        The hyper-parameter that varies (``'alpha'``, or ``'beta'`` for the
-        dirty model); the others keep the estimator's values.
+        The hyper-parameter that varies (e.g. ``'beta'`` for the dirty
+        model); the others keep the estimator's values.
     alphas : array-like of shape (n_alphas,), default=None
         Values of ``param``, fitted in decreasing order. ``None`` builds the
-        log grid described above.
+        log grid described above (families without a largest useful value
+        need explicit values).
     n_alphas : int, default=100
         Length of the automatic grid.
-    eps : float, default=1e-3
+    eps : float in (0, 1], default=1e-3
         Ratio of the smallest to the largest value of the automatic grid.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights.
@@ -94,7 +167,8 @@ def multitask_path(
     intercepts : ndarray of shape (n_alphas, n_tasks)
         ``intercept_`` at each value.
     dual_gaps : ndarray of shape (n_alphas,)
-        Duality gap at each solution.
+        Duality gap at each solution (``NaN`` for the families solved without
+        a duality-gap certificate).
 
     See Also
     --------
@@ -116,13 +190,15 @@ def multitask_path(
     from ._group_lasso import MultiTaskGroupLasso
 
     est = clone(estimator) if estimator is not None else MultiTaskGroupLasso()
-    if param not in est._path_params:
+    if param not in getattr(est, "_path_params", ()):
         raise ValueError(
             f"{type(est).__name__} has no path over {param!r}; choose one of "
-            f"{list(est._path_params)}."
+            f"{list(getattr(est, '_path_params', ()))}."
         )
+    if not (0 < eps <= 1):
+        raise ValueError(f"eps must be in (0, 1]; got {eps}.")
     data = est._validate_fit(X, y, sample_weight)
-    values, coefs, intercepts, gaps, _ = _path_on_data(
-        est, data, param, alphas, n_alphas, eps
-    )
+    state = est._path_setup(data)
+    values = path_grid(est, state.datafit, param, alphas, n_alphas, eps)
+    coefs, intercepts, gaps, _ = path_on_data(est, data, param, values, state)
     return values, coefs, intercepts, gaps

@@ -9,6 +9,7 @@ regularisation paths (:mod:`skmtl.linear._path`) are shared.
 import numpy as np
 
 from ..base import MultiTaskLinearModel
+from ._path import PathState
 from .datafits import Quadratic
 from .solvers import FISTA, CvxpySolver, WorkingSet, duality_gap
 
@@ -80,14 +81,28 @@ class PenalizedMultiTaskModel(MultiTaskLinearModel):
                 gap = np.nan
         return W, n_iter, stop_crit, max(float(gap), 0.0)
 
-    def _fit_data(self, data):
+    # -- the path protocol (see skmtl.linear._path) ---------------------------
+    def _path_setup(self, data):
         datafit = self._datafit(data)
         data.check_x(self)  # deferred check of X, if the datafit did not do it
-        penalty = self._penalty(data.n_features, **self._params())
-        shape = (self._n_parts() * data.n_features, data.n_tasks)
-        W, self.n_iter_, self.stop_crit_, self.dual_gap_ = self._solve(
-            datafit, penalty, self._initial_point(shape, datafit)
+        return PathState(data, datafit, self._make_solver())
+
+    def _path_start(self, state):
+        shape = (self._n_parts() * state.data.n_features, state.data.n_tasks)
+        return self._initial_point(shape, state.datafit)
+
+    def _path_step(self, state, W):
+        penalty = self._penalty(state.data.n_features, **self._params())
+        return self._solve(state.datafit, penalty, W, state.solver)
+
+    def _path_coef(self, state, W):
+        return self._coef_intercept(state.datafit, W)
+
+    def _fit_data(self, data):
+        state = self._path_setup(data)
+        W, self.n_iter_, self.stop_crit_, self.dual_gap_ = self._path_step(
+            state, self._path_start(state)
         )
         self._coef_stacked = W
-        self._store(datafit, W)
+        self._store(state.datafit, W)
         return self

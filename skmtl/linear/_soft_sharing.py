@@ -148,6 +148,8 @@ class MeanRegularizedMultiTask(CompositeRegressor):
         self.warm_start = warm_start
         self.verbose = verbose
 
+    _path_params = ("alpha", "beta")
+
     def _build_problem(self, data, datafit):
         smooth = mean_regularization(data.n_tasks, self.alpha, self.beta)
         return SmoothSum(datafit, smooth), NoPenalty()

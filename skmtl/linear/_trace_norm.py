@@ -2,6 +2,7 @@
 
 import numbers
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._composite import COMMON_CONSTRAINTS, CompositeRegressor
@@ -148,6 +149,16 @@ class TraceNormMultiTask(CompositeRegressor):
         self.tol = tol
         self.warm_start = warm_start
         self.verbose = verbose
+
+    def _param_max(self, datafit, name):
+        # the spectral norm of the gradient at the limit model: W = 0, or the
+        # pooled ridge (no deviation) with center_tasks=True
+        if self.center_tasks:
+            grad = datafit.gradient(pooled_solution(datafit, self.mean_alpha))
+            grad -= grad.mean(axis=1, keepdims=True)
+        else:
+            grad = datafit.gradient(np.zeros((datafit.n_features, datafit.n_tasks)))
+        return TraceNorm(1.0).alpha_max(grad)
 
     def _build_problem(self, data, datafit):
         penalty = TraceNorm(self.alpha)

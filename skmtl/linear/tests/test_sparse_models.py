@@ -13,6 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from skmtl.datasets import make_multitask_regression
 from skmtl.linear import (
     CustomPenaltyMultiTask,
+    DegenerateFoldWarning,
     DirtyMultiTask,
     DirtyMultiTaskCV,
     MultiTaskGroupLasso,
@@ -252,10 +253,10 @@ def test_path_warm_starts_save_work():
     X, Y = make_multitask_regression(80, 200, 5, n_informative=10, random_state=0)
     est = MultiTaskGroupLasso(tol=1e-8)
     alphas, *_ = multitask_path(X, Y, estimator=est, n_alphas=10, eps=0.05)
-    from skmtl.linear._path import _path_on_data
+    from skmtl.linear._path import path_on_data
 
     data = est._validate_fit(X, Y)
-    *_, n_iter_path = _path_on_data(est, data, "alpha", alphas, 10, None)
+    *_, n_iter_path = path_on_data(est, data, "alpha", alphas)
     cold = [MultiTaskGroupLasso(alpha=a, tol=1e-8).fit(X, Y).n_iter_ for a in alphas]
     assert n_iter_path.sum() < sum(cold)
 
@@ -292,7 +293,7 @@ def test_group_lasso_cv_matches_manual_folds(rng, layout):
 
     est = MultiTaskGroupLasso(tol=1e-10, **kw)
     data = est._validate_fit(X, y)
-    train, test = _splits(3, data, 0)[1]
+    train, test = _splits(3, X, y, data, 0)[1]
     k = 3
     Xtr, ytr = X[train], y[train]
     model = MultiTaskGroupLasso(alpha=cv.alphas_[k], tol=1e-10, **kw).fit(Xtr, ytr)
@@ -316,20 +317,25 @@ def test_dirty_cv_two_parameter_grid():
 
 def test_cv_fold_without_a_task_leaves_it_out_of_that_fold():
     X, y = make_multitask_regression(
-        n_features=4, n_tasks=2, samples_per_task=[2, 20], random_state=0
+        n_features=4, n_tasks=2, samples_per_task=[4, 20], random_state=0
     )
-    # the first split trains on rows 11..21: no row of task 0
-    cv = MultiTaskGroupLassoCV(alphas=3, cv=KFold(2), task_column=-1, tol=1e-10)
-    cv.fit(X, y)
+    # rows 0..3 are task 0: fold 0 trains without them, fold 1 with two
+    folds = [
+        (np.arange(4, 14), np.r_[0:4, 14:24]),
+        (np.r_[0, 1, 14:24], np.r_[2, 3, 4:14]),
+    ]
+    cv = MultiTaskGroupLassoCV(alphas=3, cv=folds, task_column=-1, tol=1e-10)
+    with pytest.warns(DegenerateFoldWarning, match=r"Task\(s\) 0 .* fold 0"):
+        cv.fit(X, y)
     assert np.all(np.isfinite(cv.mse_path_))
-    train, test = np.arange(11, 22), np.arange(11)
     k = 1
-    Xt, yt = X[train], y[train]
     model = MultiTaskGroupLasso(alpha=cv.alphas_[k], tol=1e-10, task_column=-1)
-    model.fit(Xt, yt)
-    rows = test[X[test, -1] == 1]  # task 1's held-out rows only
-    err = np.mean((y[rows] - model.predict(X[rows])) ** 2)
-    assert np.isclose(cv.mse_path_[k, 0], err, rtol=1e-6)
+    for fold, (train, test) in enumerate(folds):
+        model.fit(X[train], y[train])
+        if fold == 0:  # task 0 is left out of the score too
+            test = test[X[test, -1] == 1]
+        err = np.mean((y[test] - model.predict(X[test])) ** 2)
+        assert np.isclose(cv.mse_path_[k, fold], err, rtol=1e-6)
 
 
 @pytest.mark.parametrize("layout", ["wide", "long"])
