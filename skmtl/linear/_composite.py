@@ -13,7 +13,6 @@ from sklearn.utils._param_validation import Interval
 
 from ..base import MultiTaskLinearModel
 from .datafits import Quadratic
-from .datafits._gram import GramQuadratic, use_gram
 from .solvers import FISTA, CvxpySolver
 from .solvers._cg import ConjugateGradient
 
@@ -66,10 +65,9 @@ class CompositeMixin:
         return self.coef_.T.copy()
 
     def _make_datafit(self, data):
-        datafit = Quadratic(self.fit_intercept).initialize(data)
-        if self.solver != "cvxpy" and use_gram(data):
-            return GramQuadratic(datafit)
-        return datafit
+        # the datafit itself decides whether to go through per-task Gram
+        # matrices (built at the first evaluation, so never for cvxpy)
+        return Quadratic(self.fit_intercept).initialize(data)
 
     def _solve(self, data):
         datafit = self._make_datafit(data)
