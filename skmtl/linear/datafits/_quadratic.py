@@ -552,6 +552,37 @@ class Quadratic:
         AXV = self.a * XV if self.mode == "long" else self.A * XV
         return self._xt(AXV)
 
+    def hessian_diagonal(self):
+        """Diagonal of each task's Hessian ``H_t``, shape (n_features, n_tasks).
+
+        The weighted variance of each feature within each task (its second
+        moment without intercept); preconditioners use it. One pass over X
+        (none when the ``H_t`` are at hand).
+        """
+        if self.gram_route or self._H is not None:
+            D = np.diagonal(self._gram_matrices(), axis1=1, axis2=2).T
+            return np.ascontiguousarray(
+                np.broadcast_to(D, (self.n_features, self.n_tasks))
+            )
+        D = np.empty((self.n_features, self.n_tasks))
+        for t in range(self.n_tasks):
+            if self.mode == "shared":
+                X_t, a = self.X, self.A[:, 0]
+            else:
+                X_t, _, a = self._task_rows(t)
+            m = self.X_offset[t]
+            if self.sparse:
+                aX = np.asarray(X_t.multiply(a[:, None]).sum(axis=0)).ravel()
+                aX2 = np.asarray(X_t.multiply(X_t).multiply(a[:, None]).sum(axis=0))
+                aX2 = aX2.ravel()
+            else:
+                aX, aX2 = a @ X_t, a @ (X_t * X_t)
+            D[:, t] = aX2 - 2 * m * aX + a.sum() * m * m
+            if self.mode == "shared":
+                D[:] = D[:, :1]
+                break
+        return np.maximum(D, 0.0)
+
     @property
     def lipschitz_tasks(self):
         """Largest Hessian eigenvalue of each task, ndarray of shape (n_tasks,).
