@@ -14,7 +14,6 @@ from sklearn.utils._param_validation import Interval
 from ..base import MultiTaskLinearModel
 from ._path import PathState
 from .datafits import Quadratic
-from .datafits._gram import GramQuadratic, use_gram
 from .solvers import FISTA, CvxpySolver
 from .solvers._cg import ConjugateGradient
 
@@ -67,10 +66,9 @@ class CompositeMixin:
         return self.coef_.T.copy()
 
     def _make_datafit(self, data):
-        datafit = Quadratic(self.fit_intercept).initialize(data)
-        if self.solver != "cvxpy" and use_gram(data):
-            return GramQuadratic(datafit)
-        return datafit
+        # the datafit itself decides whether to go through per-task Gram
+        # matrices (built at the first evaluation, so never for cvxpy)
+        return Quadratic(self.fit_intercept).initialize(data)
 
     # -- the path protocol (see skmtl.linear._path) ---------------------------
     #: hyper-parameters a path or a cross-validation grid can vary

@@ -320,11 +320,8 @@ class SmoothSum:
         self.n_features = datafit.n_features
         self.n_tasks = datafit.n_tasks
         from ..datafits import Quadratic
-        from ..datafits._gram import GramQuadratic
 
-        quad = isinstance(datafit, (Quadratic, GramQuadratic)) or getattr(
-            datafit, "is_quadratic", False
-        )
+        quad = isinstance(datafit, Quadratic) or getattr(datafit, "is_quadratic", False)
         self.is_quadratic = bool(quad and getattr(smooth, "is_quadratic", False))
 
     def _split(self, W):

@@ -22,8 +22,7 @@ from skmtl.linear import (
     TraceNormMultiTask,
     TraceNormMultiTaskCV,
 )
-from skmtl.linear.datafits import Quadratic
-from skmtl.linear.datafits._gram import GramQuadratic
+from skmtl.linear.datafits import Quadratic, task_statistics
 from skmtl.linear.penalties._smooth import (
     ClusterNorm,
     NoPenalty,
@@ -96,33 +95,117 @@ def test_sparse_X_gives_the_dense_solution(rng, name):
     np.testing.assert_allclose(sparse.intercept_, dense.intercept_, atol=1e-8)
 
 
-@pytest.mark.parametrize("layout", ["shared", "masked", "long"])
-@pytest.mark.parametrize("sparse", [False, True])
-def test_gram_datafit_equals_quadratic(rng, layout, sparse):
+def _datafit_data(rng, layout, sparse, weighted):
     if layout == "long":
         X, y, sw, tc = _problem("long", rng)
-    else:
+    elif layout == "masked":
         X, y, sw, tc = _problem("masked", rng)
-        if layout == "shared":
-            X, y = make_multitask_regression(40, 6, 4, random_state=3)
+    else:
+        X, y = make_multitask_regression(40, 6, 4, random_state=3)
+        sw, tc = rng.uniform(0.5, 2.0, 40), None
+    X = X + 3.0  # features off zero: the centring matters
     if sparse:
-        X = sp.csr_matrix(X)
-    data = check_multitask_data(
+        X = sp.csr_matrix(np.where(rng.random(X.shape) < 0.4, 0.0, X))
+    return check_multitask_data(
         TraceNormMultiTask(),
         X,
         y,
         task_column=tc,
-        sample_weight=sw,
+        sample_weight=sw if weighted else None,
         accept_sparse="csr",
     )
-    q = Quadratic().initialize(data)
-    g = GramQuadratic(q)
-    W = rng.standard_normal((data.n_features, data.n_tasks))
-    fq, gq = q.value_and_gradient(W)
-    fg, gg = g.value_and_gradient(W)
-    assert np.isclose(fq, fg, rtol=1e-10)
-    np.testing.assert_allclose(gg, gq, atol=1e-10)
-    np.testing.assert_allclose(g.lipschitz_tasks, q.lipschitz_tasks / 1.02, rtol=1e-3)
+
+
+@pytest.mark.parametrize("layout", ["shared", "masked", "long"])
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [True, False])
+def test_quadratic_from_data_from_stats_and_plain_agree(
+    rng, layout, sparse, fit_intercept, weighted
+):
+    data = _datafit_data(rng, layout, sparse, weighted)
+    auto = Quadratic(fit_intercept).initialize(data)
+    plain = Quadratic(fit_intercept, use_gram=False).initialize(data)
+    stats = Quadratic.from_stats(**task_statistics(data), fit_intercept=fit_intercept)
+    assert auto.gram_route and stats.gram_route and not plain.gram_route
+    assert auto.shared_gram == stats.shared_gram == (layout == "shared")
+    d, T = data.n_features, data.n_tasks
+    W, V = rng.standard_normal((2, d, T))
+    W[1] = 0.0  # a zero row (row-sparse shortcuts)
+    ref_value, ref_grad = plain.value_and_gradient(W)
+    ref_lipschitz = plain.lipschitz_tasks  # power iteration, before gram() below
+    feats = np.array([4, 0, 2])
+    for f in (auto, stats):
+        value, grad = f.value_and_gradient(W)
+        assert np.isclose(value, ref_value, rtol=1e-10)
+        np.testing.assert_allclose(grad, ref_grad, rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(f.gradient(W), ref_grad, rtol=1e-9, atol=1e-10)
+        assert np.isclose(f.value(W), ref_value, rtol=1e-10)
+        fast = f.value_and_gradient_fast(W)
+        assert np.isclose(fast[0], ref_value, rtol=1e-10)
+        np.testing.assert_allclose(fast[1], ref_grad, rtol=1e-9, atol=1e-10)
+        values, grad = f.task_values_and_gradient(W)
+        np.testing.assert_allclose(values, plain.task_values(W), rtol=1e-9)
+        np.testing.assert_allclose(
+            f.hessian_apply(V), plain.hessian_apply(V), rtol=1e-9, atol=1e-10
+        )
+        np.testing.assert_allclose(f.intercept(W), plain.intercept(W), rtol=1e-10)
+        np.testing.assert_allclose(f.b0, plain.b0, rtol=1e-9, atol=1e-12)
+        assert np.isclose(f.value0, plain.value0, rtol=1e-10)
+        G, B = f.gram(feats)
+        G_ref, B_ref = plain.gram(feats)
+        np.testing.assert_allclose(G, G_ref, rtol=1e-9, atol=1e-10)
+        np.testing.assert_allclose(B, B_ref, rtol=1e-9, atol=1e-12)
+        assert f.pass_cost == 0
+        # power iteration (2% margin) against exact eigenvalues
+        np.testing.assert_allclose(f.lipschitz_tasks * 1.02, ref_lipschitz, rtol=5e-3)
+    np.testing.assert_allclose(stats.lipschitz_tasks, auto.lipschitz_tasks, rtol=1e-10)
+    assert np.isclose(stats.lipschitz, auto.lipschitz, rtol=1e-10)
+
+    def fun(w):
+        return stats.value(w.reshape(d, T))
+
+    def grad(w):
+        return stats.gradient(w.reshape(d, T)).ravel()
+
+    assert check_grad(fun, grad, W.ravel()) < 1e-6 * max(1.0, np.linalg.norm(grad(W)))
+
+
+def test_quadratic_from_stats_adds_blocks_and_has_a_cvxpy_form(rng):
+    """Statistics of row blocks sum to those of the whole; the cvxpy form agrees."""
+    cp = pytest.importorskip("cvxpy")
+    data = _datafit_data(rng, "long", False, True)
+    whole = task_statistics(data)
+    codes = data.task_codes
+    half = np.arange(data.n_samples) % 2 == 0
+    parts = [
+        task_statistics(
+            check_multitask_data(
+                TraceNormMultiTask(),
+                np.column_stack([data.X[rows], codes[rows]]),
+                data.y[rows],
+                task_column=-1,
+                sample_weight=data.sample_weight[rows],
+            )
+        )
+        for rows in (half, ~half)
+    ]
+    for key, value in whole.items():
+        np.testing.assert_allclose(parts[0][key] + parts[1][key], value, rtol=1e-12)
+    f = Quadratic.from_stats(**whole)
+    W = cp.Variable((data.n_features, data.n_tasks))
+    W.value = rng.standard_normal(W.shape)
+    assert np.isclose(f.cvxpy_objective(W).value, f.value(W.value), rtol=1e-8)
+    with pytest.raises(ValueError, match="positive total weight"):
+        Quadratic.from_stats(**{**whole, "n": 0 * whole["n"]})
+
+
+def test_quadratic_picks_the_gram_route_by_size(rng):
+    """Gram matrices when T d^2 <= nnz(X), passes over X otherwise."""
+    X, Y = make_multitask_regression(30, 40, 3, random_state=0)  # d^2 > n d
+    data = check_multitask_data(TraceNormMultiTask(), X, Y)
+    assert not Quadratic().initialize(data).gram_route
+    assert Quadratic(use_gram=True).initialize(data).gram_route
 
 
 def test_cluster_norm_gradient_value_and_M(rng):
