@@ -91,17 +91,21 @@ def _splits(cv, X, y, data, random_state):
     ]
 
 
+def _rows_by_task(codes, ok, n_tasks):
+    """Positions with ``ok`` of each task code, in row order."""
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=n_tasks))[:-1]
+    return [idx[ok[idx]] for idx in np.split(order, bounds)]
+
+
 def _task_rows(data, rows):
     """Labelled rows (positions within ``rows``) of each task, with weight."""
     sw = None if data.sample_weight is None else data.sample_weight[rows]
     if data.layout == "long":
-        codes = data.task_codes[rows]
         ok = ~np.isnan(data.y[rows])
         if sw is not None:
             ok &= sw > 0
-        order = np.argsort(codes, kind="stable")
-        bounds = np.cumsum(np.bincount(codes, minlength=data.n_tasks))[:-1]
-        return [idx[ok[idx]] for idx in np.split(order, bounds)]
+        return _rows_by_task(data.task_codes[rows], ok, data.n_tasks)
     ok = ~np.isnan(data.y[rows])
     if sw is not None:
         ok &= (sw > 0)[:, None]
@@ -124,7 +128,10 @@ def _fold_data(data, rows, index):
         if len(kept) < data.n_tasks:  # rows of dropped tasks go
             keep = codes >= 0
             rows, y, codes = rows[keep], y[keep], codes[keep]
-            index = _task_rows_from_codes(codes, y, len(kept), data, rows)
+            ok = ~np.isnan(y)
+            if data.sample_weight is not None:
+                ok &= data.sample_weight[rows] > 0
+            index = _rows_by_task(codes, ok, len(kept))
         else:
             index = list(index)
     else:
@@ -140,15 +147,6 @@ def _fold_data(data, rows, index):
         sample_weight=None if data.sample_weight is None else data.sample_weight[rows],
     )
     return fold, kept
-
-
-def _task_rows_from_codes(codes, y, n_tasks, data, rows):
-    ok = ~np.isnan(y)
-    if data.sample_weight is not None:
-        ok &= data.sample_weight[rows] > 0
-    order = np.argsort(codes, kind="stable")
-    bounds = np.cumsum(np.bincount(codes, minlength=n_tasks))[:-1]
-    return [idx[ok[idx]] for idx in np.split(order, bounds)]
 
 
 def _test_errors(data, rows, kept, coefs, intercepts):
