@@ -464,12 +464,12 @@ class WorkingSet:
             return W_ws, epochs, params
         G, B = datafit.gram(ws)
         value0 = datafit.value0
-        if params is None and can_compile:
+        if params is None and can_compile and row_prox_params(pen_ws) is not None:
             patience = min(budget, self.fista_patience)
             W_ws, epochs, done = _fista(G, B, W[ws], value0, pen_ws, tol, patience)
-            params = row_prox_params(pen_ws)
-            if done or epochs >= budget or params is None:
+            if done or epochs >= budget:
                 return W_ws, epochs, None
+            params = row_prox_params(pen_ws)
             W_ws, more, _ = _gram_solve(
                 G, B, W_ws, value0, pen_ws, tol, budget - epochs, params
             )
