@@ -11,8 +11,9 @@ Equal accuracy: on the first fold, a reference objective is computed at every
 alpha of the warm-started path (the better of skmtl at tol 1e-12 and
 scikit-learn at tol 1e-9: tighter costs it minutes per alpha on rf1). For
 each package the loosest tol of the ladder 1e-4, 1e-5, ..., 1e-9 whose path
-objectives are all within 1e-6 (relative) of the reference is kept, and both CV estimators are timed at their own tol
-(best of ``--repeat``), with one BLAS thread. The table (times and the ratio
+objectives are all within 1e-6 (relative) of the reference is kept, and both
+CV estimators are timed at their own tol (best of ``--repeat``), with one BLAS
+thread. The table (times and the ratio
 skmtl / scikit-learn) is printed and written to
 ``benchmarks/results/cv_path.txt``.
 
