@@ -102,8 +102,8 @@ class MultiTaskGroupLassoCV(LinearModelCV):
         Shuffling of the default folds of long data.
     solver : {'auto', 'working_set', 'fista'}, default='auto'
         Solver of each fit (see :class:`MultiTaskGroupLasso`).
-    max_iter : int, default=1000
-        Maximum number of iterations of each fit (see
+    max_iter : int, default=10_000
+        Maximum number of epochs of each fit, inner epochs included (see
         :class:`MultiTaskGroupLasso`).
     tol : float, default=1e-6
         Tolerance of each fit.
@@ -188,7 +188,7 @@ class MultiTaskGroupLassoCV(LinearModelCV):
         n_jobs=None,
         random_state=None,
         solver="auto",
-        max_iter=1000,
+        max_iter=10_000,
         tol=1e-6,
         verbose=0,
     ):
@@ -278,8 +278,9 @@ class DirtyMultiTaskCV(LinearModelCV):
         Shuffling of the default folds of long data.
     solver : {'auto', 'working_set', 'fista'}, default='auto'
         Solver of each fit (see :class:`DirtyMultiTask`).
-    max_iter : int, default=1000
-        Maximum number of iterations of each fit.
+    max_iter : int, default=10_000
+        Maximum number of epochs of each fit, inner epochs included (see
+        :class:`DirtyMultiTask`).
     tol : float, default=1e-6
         Tolerance of each fit.
     verbose : int, default=0
@@ -359,7 +360,7 @@ class DirtyMultiTaskCV(LinearModelCV):
         n_jobs=None,
         random_state=None,
         solver="auto",
-        max_iter=1000,
+        max_iter=10_000,
         tol=1e-6,
         verbose=0,
     ):

@@ -76,9 +76,12 @@ class MultiTaskGroupLasso(PenalizedMultiTaskModel):
         (``'fista'`` with ``center_tasks=True``).
     solver_params : dict, default=None
         Extra arguments of the cvxpy solver (``{'solver': 'CLARABEL', ...}``).
-    max_iter : int, default=1000
-        Maximum number of iterations (outer iterations for
-        ``'working_set'``).
+    max_iter : int, default=10_000
+        Maximum number of iterations. For ``'working_set'``: epochs in all,
+        as scikit-learn's coordinate descent counts them (each pass of the
+        inner solver over the working set counts one, and so does each outer
+        iteration's gradient pass over all features); ``n_iter_`` reports the
+        epochs used. For ``'fista'``: gradient steps.
     tol : float, default=1e-6
         Tolerance on ``stop_crit_``: the duality gap relative to the
         objective at zero for ``'working_set'`` (``dual_gap_ / f(0)``), the
@@ -155,7 +158,7 @@ class MultiTaskGroupLasso(PenalizedMultiTaskModel):
         task_column=None,
         solver="auto",
         solver_params=None,
-        max_iter=1000,
+        max_iter=10_000,
         tol=1e-6,
         warm_start=False,
         verbose=0,

@@ -5,8 +5,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ...utils._accel import use_numba
-from ._bcd import bcd_epochs, row_prox_params
+from ...utils._accel import numba_loaded, use_numba
+from ._bcd import bcd_design_epochs, bcd_epochs, bcd_gram_epochs, row_prox_params
 
 __all__ = ["WorkingSet", "duality_gap", "first_set_size"]
 
@@ -111,14 +111,22 @@ def _restricted_gap(G, B, W, value0, penalty):
     return duality_gap(f, grad, W, penalty), f
 
 
-def _inner_fista(G, B, W, value0, penalty, tol, max_epochs, check_every=10):
-    """Restarted FISTA on the working-set problem, all in Gram space."""
+def _inner_fista(G, B, W, value0, penalty, tol, max_epochs):
+    """Restarted FISTA on the working-set problem; returns ``(W, epochs)``."""
+    return _fista(G, B, W, value0, penalty, tol, max_epochs)[:2]
+
+
+def _fista(G, B, W, value0, penalty, tol, max_epochs, check_every=10):
+    """Restarted FISTA on the working-set problem, all in Gram space.
+
+    Returns ``(W, epochs, converged)``.
+    """
     lip = max(_top_eigenvalue(G), 1e-12)
     step = 1.0 / lip
     Z, t_k = W.copy(), 1.0
-    gap = np.inf
     epoch = 0
-    for epoch in range(1, max_epochs + 1):
+    while epoch < max_epochs:
+        epoch += 1
         grad_z = _gram_apply(G, Z) - B
         W_new = penalty.prox(Z - step * grad_z, step)
         diff = W_new - W
@@ -129,17 +137,17 @@ def _inner_fista(G, B, W, value0, penalty, tol, max_epochs, check_every=10):
             Z = W_new + ((t_k - 1.0) / t_next) * diff
             t_k = t_next
         W = W_new
-        if epoch % check_every == 0:
+        if epoch % check_every == 0 or epoch == max_epochs:
             gap, _ = _restricted_gap(G, B, W, value0, penalty)
             if gap <= tol:
-                break
-    return W, epoch
+                return W, epoch, True
+    return W, epoch, False
 
 
 def _inner_bcd(
     G, B, W, value0, penalty, params, tol, max_epochs, check_every=10, patience=60
 ):
-    """Compiled block coordinate descent on the working set (see ``_bcd``).
+    """Compiled block coordinate descent on per-task Gram blocks (see ``_bcd``).
 
     The restricted duality gap is checked every ``check_every`` epochs (a
     check costs about three epochs). Coordinate descent converges linearly at
@@ -176,19 +184,154 @@ def _inner_bcd(
     return W, epoch, False
 
 
-def _inner_solve(G, B, W, value0, penalty, tol, max_epochs, compiled):
-    params = row_prox_params(penalty) if compiled and G.ndim == 3 else None
+def _anderson(history):
+    """Anderson extrapolation of the last iterates (a list of K + 1 arrays).
+
+    The combination ``sum_i c_i W_i`` of the last K iterates with ``sum c_i =
+    1`` that minimises the norm of the combined differences (skglm's
+    acceleration of coordinate descent). None when the system is singular.
+    """
+    U = np.stack(
+        [(b - a).ravel() for a, b in zip(history[:-1], history[1:], strict=True)]
+    )
+    try:
+        z = np.linalg.solve(U @ U.T, np.ones(len(U)))
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(z)) or z.sum() == 0:
+        return None
+    c = z / z.sum()
+    return np.tensordot(c, np.stack(history[1:]), axes=1)
+
+
+def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5):
+    """Coordinate descent epochs with gap checks and Anderson extrapolation.
+
+    ``state`` runs epochs (``state.epochs(W, n)``), and from a point gives the
+    datafit value and gradient with the maintained product reset
+    (``state.reset(W)``). The gap is checked after epochs 1, 2 and then every
+    ``n_anderson`` epochs, where the extrapolation of the last iterates
+    replaces W when it lowers the objective. Returns ``(W, epochs,
+    converged)``.
+    """
+    epoch = 0
+    while epoch < max_epochs:
+        # single epochs first (a warm start is often done), then blocks
+        block = 1 if epoch < 2 else min(n_anderson, max_epochs - epoch)
+        history = [W.copy()]
+        for _ in range(block):
+            state.epochs(W, 1)
+            history.append(W.copy())
+        epoch += block
+        f, grad = state.reset(W)
+        W_acc = _anderson(history) if block == n_anderson else None
+        if W_acc is not None:
+            f_acc, grad_acc = state.reset(W_acc)
+            if f_acc + penalty.value(W_acc) < f + penalty.value(W):
+                W[...] = W_acc
+                f, grad = f_acc, grad_acc
+            else:
+                f, grad = state.reset(W)
+        if duality_gap(f, grad, W, penalty) <= tol:
+            return W, epoch, True
+    return W, epoch, False
+
+
+class _GramState:
+    """Shared Gram block ``G`` with ``(G W)^T`` maintained (see ``_bcd``)."""
+
+    def __init__(self, G, B, value0, params):
+        self.G, self.B, self.value0, self.params = G, B, value0, params
+
+    def epochs(self, W, n):
+        bcd_gram_epochs(self.G, self.B, W, self.GWt, self.params, n)
+
+    def reset(self, W):
+        GW = self.G @ W
+        self.GWt = np.ascontiguousarray(GW.T)
+        f = self.value0 - float(np.vdot(self.B, W)) + 0.5 * float(np.vdot(W, GW))
+        return f, GW - self.B
+
+
+class _DesignState:
+    """Working-set columns ``Xt`` (k, n) with the residual ``R^T`` maintained."""
+
+    def __init__(self, Xt, Ys, params):
+        self.Xt, self.Yt, self.params = Xt, np.ascontiguousarray(Ys.T), params
+        self.norms2 = np.einsum("ij,ij->i", Xt, Xt)
+
+    def epochs(self, W, n):
+        bcd_design_epochs(self.Xt, self.Rt, W, self.norms2, self.params, n)
+
+    def reset(self, W):
+        self.Rt = np.ascontiguousarray(self.Yt - W.T @ self.Xt)
+        return 0.5 * float(np.vdot(self.Rt, self.Rt)), -(self.Xt @ self.Rt.T)
+
+
+def _inner_shared_bcd(G, B, W, value0, penalty, params, tol, max_epochs):
+    """Compiled block coordinate descent on one Gram block shared by all tasks.
+
+    Returns ``(W, epochs, converged)``.
+    """
+    W = np.array(W, dtype=float, order="C")
+    state = _GramState(np.ascontiguousarray(G), np.ascontiguousarray(B), value0, params)
+    state.reset(W)
+    return _accelerated_bcd(state, W, penalty, tol, max_epochs)
+
+
+def _inner_design_bcd(Xt, Ys, W, penalty, params, tol, max_epochs):
+    """Compiled block coordinate descent on the columns of X with the residual.
+
+    ``Xt`` (k, n) holds the working set's weighted, centred columns as rows
+    and ``Ys`` (n, n_tasks) the weighted, centred targets, so that the datafit
+    is ``1/2 ||Ys - Xt^T W||^2`` on the working set. Returns ``(W, epochs,
+    converged)``.
+    """
+    W = np.array(W, dtype=float, order="C")
+    state = _DesignState(Xt, Ys, params)
+    state.reset(W)
+    return _accelerated_bcd(state, W, penalty, tol, max_epochs)
+
+
+def _gram_solve(G, B, W, value0, penalty, tol, max_epochs, params):
+    """Solve the working-set problem in Gram space; ``(W, epochs, converged)``.
+
+    ``params`` (the compiled row prox, or None for FISTA) picks the method.
+    """
     if params is None:
-        return _inner_fista(G, B, W, value0, penalty, tol, max_epochs)
+        return _fista(G, B, W, value0, penalty, tol, max_epochs)
+    if G.ndim == 2:
+        return _inner_shared_bcd(G, B, W, value0, penalty, params, tol, max_epochs)
     W_cd, epochs, done = _inner_bcd(G, B, W, value0, penalty, params, tol, max_epochs)
     if done or epochs >= max_epochs:
-        return W_cd, epochs
+        return W_cd, epochs, done
     # FISTA restarted from the working set's starting point: from the
     # coordinate-descent iterate it measured slower (620 against 360 epochs
     # on 16000 tasks of 12 rows), its momentum restarts misled by the
     # partly converged coordinates
-    W, more = _inner_fista(G, B, W, value0, penalty, tol, max_epochs - epochs)
-    return W, epochs + more
+    W, more, done = _fista(G, B, W, value0, penalty, tol, max_epochs - epochs)
+    return W, epochs + more, done
+
+
+def _inner_solve(G, B, W, value0, penalty, tol, max_epochs, compiled):
+    """:func:`_gram_solve`, compiled when asked and possible; ``(W, epochs)``."""
+    params = row_prox_params(penalty) if compiled else None
+    return _gram_solve(G, B, W, value0, penalty, tol, max_epochs, params)[:2]
+
+
+def _shared_design(datafit):
+    """``(Xc, sqrt_a, Yc)`` of a dense shared-design datafit, else None.
+
+    The datafit is ``1/2 sum_i a_i ||Yc_i - Xc_i W||^2`` (centred design and
+    targets, row weights ``a``); the residual route of coordinate descent
+    needs these three.
+    """
+    if getattr(datafit, "mode", None) != "shared" or getattr(datafit, "sparse", True):
+        return None
+    Xc, A, Y = (getattr(datafit, name, None) for name in ("Xc", "A", "Y"))
+    if Xc is None or A is None or Y is None:
+        return None
+    return Xc, np.sqrt(A[:, 0]), Y
 
 
 def first_set_size(p0, n_features, per_task_gram):
@@ -228,7 +371,7 @@ def _solve_fully(datafit, k, compiled=False):
 
 
 class WorkingSet:
-    r"""Working-set solver for least-squares datafits, in Gram space.
+    r"""Working-set solver for least-squares datafits.
 
     Minimises ``datafit(W) + penalty(W)`` for a quadratic datafit and a
     penalty separable over the rows of W (one row = one feature in every
@@ -239,16 +382,24 @@ class WorkingSet:
     2. scores every feature by its optimality violation (the penalty's
        ``subdiff_distance``) and keeps the current support plus the most
        violating features, ``max(p0, 2 |support|)`` in all (the working set
-       grows geometrically while the support does);
-    3. solves the problem restricted to the working set with restarted FISTA
-       on the working set's Gram matrices (one small ``(k, k)`` matrix shared
-       by all tasks, or one per task), to a gap of ``0.3`` times the outer
-       gap (to ``tol`` once no feature outside the working set violates).
+       grows geometrically while the support does; along a warm-started path
+       it starts from the previous solution's support);
+    3. solves the problem restricted to the working set to a gap of ``0.3``
+       times the outer gap (to ``tol`` once no feature outside the working
+       set violates, or when a pass over the data costs more than the inner
+       solve).
 
-    Each inner epoch is one BLAS product with a ``k x k`` matrix, so the cost
-    does not grow with the number of samples; the data are touched once per
-    outer iteration (gradient, Gram of new features) and, when the datafit
-    caches the full Gram (``n_samples >= n_features``), never again.
+    The inner solver: with numba and a penalty whose row prox the kernels
+    know (group lasso, elastic net, lasso), exact block coordinate descent
+    over the rows of W (see :mod:`._bcd`): in Gram space (one ``(k, k)``
+    matrix shared by all tasks, or one per task), or, with one shared dense
+    design and a working set larger than twice the number of samples, on the
+    working set's columns of X with the residual, as scikit-learn's multi-task
+    coordinate descent does (``2 n_samples`` instead of ``k`` multiply-adds per
+    row and task, no rank-deficient ``k x k`` block). Otherwise (numpy only,
+    other penalties) restarted FISTA on the Gram blocks; on small problems,
+    where numba is not imported yet, FISTA first, and coordinate descent
+    (importing numba) when FISTA has not converged after ``300`` epochs.
 
     Needs the datafit's ``value_and_gradient``, ``gram``, ``value0`` and the
     penalty's ``value``, ``prox``, ``subdiff_distance``, ``dual_scale`` and
@@ -257,17 +408,27 @@ class WorkingSet:
 
     Parameters
     ----------
-    max_iter : int, default=100
-        Maximum number of outer iterations.
+    max_iter : int, default=10_000
+        Maximum number of epochs in all, as scikit-learn's coordinate descent
+        counts them: each outer iteration's gradient pass over all features
+        counts one, each inner epoch (a coordinate descent pass or a FISTA
+        step over the working set) one. Gap checks and the final certificate
+        are not counted.
     tol : float, default=1e-6
         Tolerance on the relative duality gap ``gap / f(0)``.
     p0 : int, default=50
         Smallest working set.
-    max_epochs : int, default=20_000
-        Maximum number of inner epochs in all (a budget shared by the outer
-        iterations).
     verbose : int, default=0
         Print one line per outer iteration if > 0.
+
+    Attributes
+    ----------
+    dual_gap_ : float
+        Duality gap at the returned point.
+    n_epochs_ : int
+        Epochs used (the ``n_iter`` returned by :meth:`solve`).
+    n_outer_ : int
+        Outer iterations (gradient passes over all features).
 
     References
     ----------
@@ -280,44 +441,78 @@ class WorkingSet:
     datafit_methods = ("value_and_gradient", "gram", "value0")
     penalty_methods = ("value", "prox", "subdiff_distance", "dual_scale", "conjugate")
 
-    def __init__(self, max_iter=100, tol=1e-6, p0=50, max_epochs=20_000, verbose=0):
+    #: FISTA epochs on one working set before a small problem imports numba
+    #: and continues by coordinate descent
+    fista_patience = 300
+
+    def __init__(self, max_iter=10_000, tol=1e-6, p0=50, verbose=0):
         self.max_iter = max_iter
         self.tol = tol
         self.p0 = p0
-        self.max_epochs = max_epochs
         self.verbose = verbose
 
+    def _inner(self, datafit, ws, W, pen_ws, params, tol, budget, can_compile):
+        """Solve on the working set ``ws``; returns ``(W_ws, epochs, params)``."""
+        design = _shared_design(datafit) if params is not None else None
+        if design is not None and len(ws) > 2 * design[0].shape[0]:
+            Xc, sqrt_a, Y = design
+            Xt = np.ascontiguousarray((Xc[:, ws] * sqrt_a[:, None]).T)
+            Ys = Y * sqrt_a[:, None]
+            W_ws, epochs, _ = _inner_design_bcd(
+                Xt, Ys, W[ws], pen_ws, params, tol, budget
+            )
+            return W_ws, epochs, params
+        G, B = datafit.gram(ws)
+        value0 = datafit.value0
+        if params is None and can_compile and row_prox_params(pen_ws) is not None:
+            patience = min(budget, self.fista_patience)
+            W_ws, epochs, done = _fista(G, B, W[ws], value0, pen_ws, tol, patience)
+            if done or epochs >= budget:
+                return W_ws, epochs, None
+            params = row_prox_params(pen_ws)
+            W_ws, more, _ = _gram_solve(
+                G, B, W_ws, value0, pen_ws, tol, budget - epochs, params
+            )
+            return W_ws, epochs + more, params
+        W_ws, epochs, _ = _gram_solve(G, B, W[ws], value0, pen_ws, tol, budget, params)
+        return W_ws, epochs, params
+
     def solve(self, datafit, penalty, W0):
-        """Minimise; returns ``(W, n_iter, stop_crit)`` (stop_crit: gap / f(0))."""
+        """Minimise; returns ``(W, n_iter, stop_crit)`` (stop_crit: gap / f(0)).
+
+        ``n_iter`` counts epochs as ``max_iter`` does.
+        """
         value_and_gradient = getattr(
             datafit, "value_and_gradient_fast", datafit.value_and_gradient
         )
         value0 = datafit.value0
         scale = max(value0, 1e-300)
-        # compiled inner solver for data large enough to pay for it
-        compiled = use_numba(getattr(datafit, "pass_cost", 0) or 0)
+        # compiled coordinate descent for data large enough to pay for
+        # numba's import, or once it is imported; FISTA first otherwise
+        compiled = use_numba(getattr(datafit, "pass_cost", 0) or 0) or (
+            use_numba() and numba_loaded()
+        )
+        can_compile = use_numba() and not compiled
         W = np.array(W0, dtype=float, copy=True)
-        stop_crit = np.inf
-        self.dual_gap_ = np.inf
-        self.n_epochs_ = 0
-        n_iter = 0
-        for n_iter in range(1, self.max_iter + 1):
-            b0 = getattr(datafit, "b0", None) if n_iter == 1 else None
+        n_iter = n_outer = 0
+        while True:
+            b0 = getattr(datafit, "b0", None) if n_outer == 0 else None
             if b0 is not None and b0.shape == W.shape and not W.any():
                 # at W = 0 the gradient is -b0, which the Gram blocks need anyway
                 f, grad = value0, -b0
             else:
                 f, grad = value_and_gradient(W)
+            n_iter += 1
+            n_outer += 1
             gap = duality_gap(f, grad, W, penalty)
-            self.dual_gap_ = gap
             stop_crit = gap / scale
             if self.verbose:
                 print(
-                    f"[WorkingSet] iter {n_iter}: objective "
+                    f"[WorkingSet] iter {n_outer} (epoch {n_iter}): objective "
                     f"{f + penalty.value(W):.10e}, relative gap {stop_crit:.2e} "
                     f"(tol {self.tol:.1e})"
                 )
-            if stop_crit <= self.tol:
+            if stop_crit <= self.tol or n_iter >= self.max_iter:
                 break
             scores = np.asarray(penalty.subdiff_distance(W, grad), dtype=float)
             support = np.any(W != 0, axis=1)
@@ -335,38 +530,42 @@ class WorkingSet:
             else:
                 top = np.argpartition(-scores[candidates], size - 1)[:size]
                 ws = np.sort(candidates[top])
-            G, B = datafit.gram(ws)
             pen_ws = penalty.restrict(ws) if hasattr(penalty, "restrict") else penalty
+            params = row_prox_params(pen_ws) if compiled else None
             inner_tol = 0.3 * gap
-            bcd = compiled and G.ndim == 3 and row_prox_params(pen_ws) is not None
-            if ws_all or _solve_fully(datafit, len(ws), bcd):
+            if ws_all or _solve_fully(datafit, len(ws), params is not None):
                 # the working set holds every violating feature, or a pass
                 # over the data costs more than a full inner solve: aim for
-                # tol now, so
-                # that one more gradient pass can certify
+                # tol now, so that one more gradient pass can certify
                 inner_tol = min(inner_tol, 0.5 * self.tol * scale)
-            budget = self.max_epochs - self.n_epochs_
-            W_ws, epochs = _inner_solve(
-                G, B, W[ws], value0, pen_ws, inner_tol, budget, compiled
+            W_ws, epochs, params = self._inner(
+                datafit,
+                ws,
+                W,
+                pen_ws,
+                params,
+                inner_tol,
+                self.max_iter - n_iter,
+                can_compile,
             )
-            self.n_epochs_ += epochs
+            if params is not None and can_compile:
+                compiled, can_compile = True, False  # numba is imported now
+            n_iter += epochs
             W[ws] = W_ws
-            if self.n_epochs_ >= self.max_epochs:  # out of inner budget
+            if n_iter >= self.max_iter:  # out of budget: certify the last point
                 f, grad = value_and_gradient(W)
-                self.dual_gap_ = duality_gap(f, grad, W, penalty)
-                stop_crit = self.dual_gap_ / scale
+                gap = duality_gap(f, grad, W, penalty)
+                stop_crit = gap / scale
                 break
-        else:
-            f, grad = value_and_gradient(W)
-            self.dual_gap_ = duality_gap(f, grad, W, penalty)
-            stop_crit = self.dual_gap_ / scale
+        self.dual_gap_ = gap
+        self.n_epochs_ = n_iter
+        self.n_outer_ = n_outer
         if stop_crit > self.tol:
             warnings.warn(
-                f"WorkingSet did not converge in {n_iter} iterations "
-                f"({self.n_epochs_} inner epochs): relative duality gap "
-                f"{stop_crit:.3e} > tol {self.tol:.1e}. Increase max_iter or tol, "
-                "or scale the features (very different column scales slow the "
-                "inner accelerated gradient).",
+                f"WorkingSet did not converge: relative duality gap "
+                f"{stop_crit:.3e} > tol {self.tol:.1e} after max_iter="
+                f"{self.max_iter} epochs ({n_outer} outer iterations). Increase "
+                "max_iter or tol, or scale the features.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
