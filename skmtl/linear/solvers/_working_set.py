@@ -204,17 +204,21 @@ def _anderson(history):
     return np.tensordot(c, np.stack(history[1:]), axes=1)
 
 
-def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5):
+def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5, refresh=50):
     """Coordinate descent epochs with gap checks and Anderson extrapolation.
 
-    ``state`` runs epochs (``state.epochs(W, n)``), and from a point gives the
-    datafit value and gradient with the maintained product reset
-    (``state.reset(W)``). The gap is checked after epochs 1, 2 and then every
+    ``state`` runs epochs in place (``state.epochs(W, n)``) and maintains the
+    product that they update (the residual, or ``G W``), from which it gives
+    the datafit value (``state.value(W)``) and gradient (``state.gradient(W)``)
+    at the current point. The gap is checked after epochs 1, 2 and then every
     ``n_anderson`` epochs, where the extrapolation of the last iterates
-    replaces W when it lowers the objective. Returns ``(W, epochs,
-    converged)``.
+    replaces W when it lowers the objective (``state.try_point`` computes the
+    candidate's product and value, ``state.accept`` adopts it), so a rejected
+    extrapolation costs one product and an accepted one two. The maintained
+    product is recomputed from W every ``refresh`` epochs against drift.
+    Returns ``(W, epochs, converged)``.
     """
-    epoch = 0
+    epoch = since_reset = 0
     while epoch < max_epochs:
         # single epochs first (a warm start is often done), then blocks
         block = 1 if epoch < 2 else min(n_anderson, max_epochs - epoch)
@@ -223,16 +227,19 @@ def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5):
             state.epochs(W, 1)
             history.append(W.copy())
         epoch += block
-        f, grad = state.reset(W)
+        since_reset += block
+        if since_reset >= refresh:
+            state.reset(W)
+            since_reset = 0
+        f = state.value(W)
         W_acc = _anderson(history) if block == n_anderson else None
         if W_acc is not None:
-            f_acc, grad_acc = state.reset(W_acc)
+            f_acc = state.try_point(W_acc)
             if f_acc + penalty.value(W_acc) < f + penalty.value(W):
                 W[...] = W_acc
-                f, grad = f_acc, grad_acc
-            else:
-                f, grad = state.reset(W)
-        if duality_gap(f, grad, W, penalty) <= tol:
+                state.accept()
+                f = f_acc
+        if duality_gap(f, state.gradient(W), W, penalty) <= tol:
             return W, epoch, True
     return W, epoch, False
 
@@ -246,11 +253,24 @@ class _GramState:
     def epochs(self, W, n):
         bcd_gram_epochs(self.G, self.B, W, self.GWt, self.params, n)
 
+    def _value(self, W, GWt):
+        return self.value0 - float(np.vdot(self.B, W)) + 0.5 * float(np.vdot(W.T, GWt))
+
     def reset(self, W):
-        GW = self.G @ W
-        self.GWt = np.ascontiguousarray(GW.T)
-        f = self.value0 - float(np.vdot(self.B, W)) + 0.5 * float(np.vdot(W, GW))
-        return f, GW - self.B
+        self.GWt = np.ascontiguousarray((self.G @ W).T)
+
+    def value(self, W):
+        return self._value(W, self.GWt)
+
+    def gradient(self, W):
+        return self.GWt.T - self.B
+
+    def try_point(self, W):
+        self._candidate = np.ascontiguousarray((self.G @ W).T)
+        return self._value(W, self._candidate)
+
+    def accept(self):
+        self.GWt = self._candidate
 
 
 class _DesignState:
@@ -263,9 +283,24 @@ class _DesignState:
     def epochs(self, W, n):
         bcd_design_epochs(self.Xt, self.Rt, W, self.norms2, self.params, n)
 
+    def _residual(self, W):
+        return np.ascontiguousarray(self.Yt - W.T @ self.Xt)
+
     def reset(self, W):
-        self.Rt = np.ascontiguousarray(self.Yt - W.T @ self.Xt)
-        return 0.5 * float(np.vdot(self.Rt, self.Rt)), -(self.Xt @ self.Rt.T)
+        self.Rt = self._residual(W)
+
+    def value(self, W):
+        return 0.5 * float(np.vdot(self.Rt, self.Rt))
+
+    def gradient(self, W):
+        return -(self.Xt @ self.Rt.T)
+
+    def try_point(self, W):
+        self._candidate = self._residual(W)
+        return 0.5 * float(np.vdot(self._candidate, self._candidate))
+
+    def accept(self):
+        self.Rt = self._candidate
 
 
 def _inner_shared_bcd(G, B, W, value0, penalty, params, tol, max_epochs):
