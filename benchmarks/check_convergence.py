@@ -1,4 +1,4 @@
-"""Do the smooth/FISTA families converge at their default max_iter and tol?
+"""Do the linear families converge at their default max_iter and tol?
 
 For each data set and family, walks a 30-point grid of the regularisation
 strength with warm starts (``warm_start=True`` and ``set_params`` along the
@@ -12,6 +12,10 @@ tasks of the centred, weighted per-task Gram matrix, i.e. the Lipschitz
 constant of the least-squares gradient, which ridge-type strengths compete
 with):
 
+* ``group-lasso``: ``MultiTaskGroupLasso``, alpha from ``alpha_max`` (the
+  largest row norm of the gradient at zero) down to ``1e-3 alpha_max``;
+* ``dirty``: ``DirtyMultiTask``, alpha on the same grid and ``beta = alpha (1
+  + 1/sqrt(T)) / 2``, inside the range where both parts are used;
 * ``trace``: ``TraceNormMultiTask``, alpha from ``alpha_max`` (spectral norm
   of the gradient at zero, where W = 0) down to ``1e-3 alpha_max``;
 * ``mean-a``: ``MeanRegularizedMultiTask``, alpha in ``L * [1e2 .. 1e-4]`` at
@@ -42,7 +46,9 @@ from sklearn.preprocessing import StandardScaler
 from skmtl.datasets import load_mtr, load_school
 from skmtl.linear import (
     ClusteredMultiTask,
+    DirtyMultiTask,
     MeanRegularizedMultiTask,
+    MultiTaskGroupLasso,
     TaskGraphMultiTask,
     TraceNormMultiTask,
 )
@@ -51,7 +57,7 @@ from skmtl.utils import check_multitask_data
 
 DATA_HOME = "/work/shared/data/mtr"
 DATASETS = ["enb", "slump", "wq", "atp1d", "scm1d", "rf1", "school"]
-FAMILIES = ["trace", "mean-a", "mean-b", "clustered", "graph"]
+FAMILIES = ["group-lasso", "dirty", "trace", "mean-a", "mean-b", "clustered", "graph"]
 N_GRID = 30
 
 
@@ -69,18 +75,27 @@ def load(name):
 
 
 def scales(X, y, task_column):
-    """``(alpha_max of the trace norm, L, n_tasks)``."""
+    """``({family: alpha_max}, L, n_tasks)``."""
     data = check_multitask_data(TraceNormMultiTask(), X, y, task_column=task_column)
     f = Quadratic().initialize(data)
-    alpha_max = float(np.linalg.norm(f.b0, 2))
+    alpha_max = {
+        "trace": float(np.linalg.norm(f.b0, 2)),
+        "group-lasso": float(np.linalg.norm(f.b0, axis=1).max()),
+    }
     return alpha_max, float(f.lipschitz), data.n_tasks
 
 
 def grid(family, alpha_max, L, T):
     """``(estimator, [params of each grid point])``."""
     rel = np.logspace(2, -4, N_GRID)
+    if family in ("group-lasso", "dirty"):
+        alphas = alpha_max["group-lasso"] * np.logspace(0, -3, N_GRID)
+        if family == "group-lasso":
+            return MultiTaskGroupLasso(), [{"alpha": a} for a in alphas]
+        c = 0.5 * (1.0 + 1.0 / np.sqrt(T))
+        return DirtyMultiTask(), [{"alpha": a, "beta": c * a} for a in alphas]
     if family == "trace":
-        alphas = alpha_max * np.logspace(0, -3, N_GRID)
+        alphas = alpha_max["trace"] * np.logspace(0, -3, N_GRID)
         return TraceNormMultiTask(), [{"alpha": a} for a in alphas]
     if family == "mean-a":
         est = MeanRegularizedMultiTask(beta=L)

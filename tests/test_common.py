@@ -100,10 +100,11 @@ EXPECTED_FAILURES = {
 _NEURAL_FAST = {"trunk_layer_sizes": (16,), "max_epochs": 10, "lr": 0.01}
 #: Constructor arguments that keep the checks fast; the defaults otherwise.
 FAST_PARAMS = {
-    # tol: the weighted and repeated fits take different solver routes (the
-    # data sizes differ), so they agree to rtol 1e-7 only when both are tight
+    # tol (both *CV): the weighted and repeated fits take different solver
+    # routes (the data sizes differ), so their predictions agree to the check's
+    # rtol 1e-7 only when both fits are tight
     "MultiTaskGroupLassoCV": {"alphas": 5, "cv": 3, "tol": 1e-10},
-    "DirtyMultiTaskCV": {"alphas": 3, "betas": 3, "cv": 3},
+    "DirtyMultiTaskCV": {"alphas": 3, "betas": 3, "cv": 3, "tol": 1e-10},
     # the checks fit a single task; more clusters than tasks is an error
     "ClusteredMultiTask": {"n_clusters": 1},
     "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},

@@ -19,8 +19,9 @@ would. The row gradients come from a maintained ``G W``. An epoch costs
 descent needs far fewer epochs, and compiled it has no Python overhead per
 epoch. Used when numba is installed and the penalty declares a row prox the
 kernel knows (``row_prox_kind``: ``'l21'`` with parameters ``(alpha *
-l1_ratio, alpha * (1 - l1_ratio))``, or ``'l1'`` with ``(alpha, 0)``);
-other penalties keep restarted FISTA.
+l1_ratio, alpha * (1 - l1_ratio))``, or ``'l1'`` with ``(alpha, 0)``; each
+row has its own, so the stacked L2,1 and L1 parts of the dirty model are swept
+together); other penalties keep restarted FISTA.
 
 With one design shared by all tasks every row has a single curvature, and the
 row minimiser is closed form (block soft-thresholding, no Newton steps). Two
@@ -41,17 +42,41 @@ __all__ = ["bcd_design_epochs", "bcd_epochs", "bcd_gram_epochs", "row_prox_param
 _KINDS = {"l21": 0, "l1": 1}
 
 
-def row_prox_params(penalty):
-    """``(kind_code, a1, a2)`` for the compiled row prox, or None."""
+def row_prox_params(penalty, n_rows):
+    """Per-row ``(kind_codes, a1, a2)`` arrays for the compiled row prox, or None.
+
+    A penalty declares its row prox by ``row_prox_kind()``; a stacked penalty
+    restricted to a working set (``parts`` set, one part per row) by those of
+    its parts, so that the rows of the dirty model's two parts (L2,1 and L1)
+    are updated in one sweep. None when some row has no compiled prox.
+    """
+    subs, parts = getattr(penalty, "penalties", None), getattr(penalty, "parts", None)
+    if subs is not None:
+        if parts is None:
+            return None
+        specs = [row_prox_params(sub, 1) for sub in subs]
+        if any(spec is None for spec in specs):
+            return None
+        kinds, a1, a2 = (np.array([spec[i][0] for spec in specs]) for i in range(3))
+        labels = np.asarray(parts)
+        return (
+            np.ascontiguousarray(kinds[labels], dtype=np.int64),
+            np.ascontiguousarray(a1[labels], dtype=float),
+            np.ascontiguousarray(a2[labels], dtype=float),
+        )
     spec = getattr(penalty, "row_prox_kind", None)
     if spec is None:
         return None
     kind, a1, a2 = spec()
-    return _KINDS[kind], float(a1), float(a2)
+    return (
+        np.full(n_rows, _KINDS[kind], dtype=np.int64),
+        np.full(n_rows, float(a1)),
+        np.full(n_rows, float(a2)),
+    )
 
 
 @jit()
-def _bcd_epochs(G, B, W, GW, D, kind, a1, a2, n_epochs):  # pragma: no cover
+def _bcd_epochs(G, B, W, GW, D, kinds, a1s, a2s, n_epochs):  # pragma: no cover
     # G (T, k, k), B (k, T), W (k, T) updated in place, GW (T, k) = G_t w_t,
     # D (T, k) = diagonals of the G_t. Each row update is the exact minimiser
     # over that row: the row's Hessian is diag_t(G_t[j, j]).
@@ -61,6 +86,7 @@ def _bcd_epochs(G, B, W, GW, D, kind, a1, a2, n_epochs):  # pragma: no cover
     c = np.empty(T)
     for _ in range(n_epochs):
         for j in range(k):
+            kind, a1, a2 = kinds[j], a1s[j], a2s[j]
             # c_t = G_t[j, j] w_jt - grad_jt: the row minimises
             # sum_t (M_t / 2) w_t^2 - c_t w_t + a1 ||w||  (M_t = G_t[j, j] + a2)
             norm2 = 0.0
@@ -122,15 +148,15 @@ def bcd_epochs(G, B, W, GW, D, params, n_epochs):
 
     ``D`` (T, k) holds the diagonals of the Gram blocks.
     """
-    kind, a1, a2 = params
-    _bcd_epochs(G, B, W, GW, D, kind, a1, a2, int(n_epochs))
+    kinds, a1, a2 = params
+    _bcd_epochs(G, B, W, GW, D, kinds, a1, a2, int(n_epochs))
 
 
 # reassoc lets the dot products over samples vectorise (no nnan / ninf: a NaN
 # must still propagate)
 @jit(fastmath={"reassoc", "contract"})
 def _bcd_shared_epochs(
-    M, B, W, V, diag, design, kind, a1, a2, n_epochs
+    M, B, W, V, diag, design, kinds, a1s, a2s, n_epochs
 ):  # pragma: no cover
     # One curvature per row, diag[j] (+ a2). Gram route (design False): M = G
     # (k, k), V = (G W)^T (T, k), row gradient V[:, j] - B[j]. Design route:
@@ -143,6 +169,7 @@ def _bcd_shared_epochs(
     delta = np.empty(T)
     for _ in range(n_epochs):
         for j in range(k):
+            kind, a1, a2 = kinds[j], a1s[j], a2s[j]
             m = diag[j]
             if design:
                 for t in range(T):
@@ -183,9 +210,9 @@ def _bcd_shared_epochs(
 
 def bcd_gram_epochs(G, B, W, GWt, params, n_epochs):
     """``n_epochs`` epochs in place on ``W`` and ``GWt = (G W)^T`` (shared ``G``)."""
-    kind, a1, a2 = params
+    kinds, a1, a2 = params
     diag = np.ascontiguousarray(np.diag(G))
-    _bcd_shared_epochs(G, B, W, GWt, diag, False, kind, a1, a2, int(n_epochs))
+    _bcd_shared_epochs(G, B, W, GWt, diag, False, kinds, a1, a2, int(n_epochs))
 
 
 def bcd_design_epochs(Xt, Rt, W, norms2, params, n_epochs):
@@ -193,5 +220,5 @@ def bcd_design_epochs(Xt, Rt, W, norms2, params, n_epochs):
 
     ``norms2`` holds the squared norms of the rows of ``Xt``.
     """
-    kind, a1, a2 = params
-    _bcd_shared_epochs(Xt, W, W, Rt, norms2, True, kind, a1, a2, int(n_epochs))
+    kinds, a1, a2 = params
+    _bcd_shared_epochs(Xt, W, W, Rt, norms2, True, kinds, a1, a2, int(n_epochs))

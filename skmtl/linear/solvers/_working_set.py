@@ -350,23 +350,26 @@ def _gram_solve(G, B, W, value0, penalty, tol, max_epochs, params):
 
 def _inner_solve(G, B, W, value0, penalty, tol, max_epochs, compiled):
     """:func:`_gram_solve`, compiled when asked and possible; ``(W, epochs)``."""
-    params = row_prox_params(penalty) if compiled else None
+    params = row_prox_params(penalty, B.shape[0]) if compiled else None
     return _gram_solve(G, B, W, value0, penalty, tol, max_epochs, params)[:2]
 
 
 def _shared_design(datafit):
-    """``(Xc, sqrt_a, Yc)`` of a dense shared-design datafit, else None.
+    """``(Xc, sqrt_a, Yc, d)`` of a dense shared-design datafit, else None.
 
     The datafit is ``1/2 sum_i a_i ||Yc_i - Xc_i W||^2`` (centred design and
     targets, row weights ``a``); the residual route of coordinate descent
-    needs these three.
+    needs these three. For stacked parts (:class:`SumOfParts`, rows
+    ``k d + j`` all on feature ``j``) they are the base datafit's, and
+    working-set row ``r`` takes column ``r % d``.
     """
-    if getattr(datafit, "mode", None) != "shared" or getattr(datafit, "sparse", True):
+    base = getattr(datafit, "datafit", datafit)  # SumOfParts wraps its base
+    if getattr(base, "mode", None) != "shared" or getattr(base, "sparse", True):
         return None
-    Xc, A, Y = (getattr(datafit, name, None) for name in ("Xc", "A", "Y"))
+    Xc, A, Y = (getattr(base, name, None) for name in ("Xc", "A", "Y"))
     if Xc is None or A is None or Y is None:
         return None
-    return Xc, np.sqrt(A[:, 0]), Y
+    return Xc, np.sqrt(A[:, 0]), Y, Xc.shape[1]
 
 
 def first_set_size(p0, n_features, per_task_gram):
@@ -490,8 +493,8 @@ class WorkingSet:
         """Solve on the working set ``ws``; returns ``(W_ws, epochs, params)``."""
         design = _shared_design(datafit) if params is not None else None
         if design is not None and len(ws) > 2 * design[0].shape[0]:
-            Xc, sqrt_a, Y = design
-            Xt = np.ascontiguousarray((Xc[:, ws] * sqrt_a[:, None]).T)
+            Xc, sqrt_a, Y, d = design
+            Xt = np.ascontiguousarray((Xc[:, ws % d] * sqrt_a[:, None]).T)
             Ys = Y * sqrt_a[:, None]
             W_ws, epochs, _ = _inner_design_bcd(
                 Xt, Ys, W[ws], pen_ws, params, tol, budget
@@ -499,12 +502,16 @@ class WorkingSet:
             return W_ws, epochs, params
         G, B = datafit.gram(ws)
         value0 = datafit.value0
-        if params is None and can_compile and row_prox_params(pen_ws) is not None:
+        if (
+            params is None
+            and can_compile
+            and row_prox_params(pen_ws, len(ws)) is not None
+        ):
             patience = min(budget, self.fista_patience)
             W_ws, epochs, done = _fista(G, B, W[ws], value0, pen_ws, tol, patience)
             if done or epochs >= budget:
                 return W_ws, epochs, None
-            params = row_prox_params(pen_ws)
+            params = row_prox_params(pen_ws, len(ws))
             W_ws, more, _ = _gram_solve(
                 G, B, W_ws, value0, pen_ws, tol, budget - epochs, params
             )
@@ -566,7 +573,7 @@ class WorkingSet:
                 top = np.argpartition(-scores[candidates], size - 1)[:size]
                 ws = np.sort(candidates[top])
             pen_ws = penalty.restrict(ws) if hasattr(penalty, "restrict") else penalty
-            params = row_prox_params(pen_ws) if compiled else None
+            params = row_prox_params(pen_ws, len(ws)) if compiled else None
             inner_tol = 0.3 * gap
             if ws_all or _solve_fully(datafit, len(ws), params is not None):
                 # the working set holds every violating feature, or a pass

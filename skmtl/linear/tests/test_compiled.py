@@ -191,7 +191,7 @@ def test_bcd_inner_solver_reaches_the_fista_solution(l1_ratio):
     W0 = np.zeros_like(B)
     value0 = 10.0
     W_bcd, epochs, done = _inner_bcd(
-        G, B, W0, value0, pen, row_prox_params(pen), 1e-13, 100_000
+        G, B, W0, value0, pen, row_prox_params(pen, B.shape[0]), 1e-13, 100_000
     )
     assert done
     W_fista, _ = _inner_fista(G, B, W0, value0, pen, 1e-13, 100_000)
@@ -209,7 +209,7 @@ def test_bcd_inner_solver_l1():
     G, B = _inner_problem(1)
     pen = L1(0.5 * np.abs(B).max())
     W, _, done = _inner_bcd(
-        G, B, np.zeros_like(B), 5.0, pen, row_prox_params(pen), 1e-12, 100_000
+        G, B, np.zeros_like(B), 5.0, pen, row_prox_params(pen, len(B)), 1e-12, 100_000
     )
     assert done
     assert _restricted_gap(G, B, W, 5.0, pen)[0] <= 1e-11
@@ -258,7 +258,7 @@ def test_bcd_rows_with_very_different_task_curvatures():
     B = B * np.sqrt(scales)[None, :]
     pen = L21(0.3 * np.linalg.norm(B, axis=1).max())
     W, epochs, done = _inner_bcd(
-        G, B, np.zeros_like(B), 10.0, pen, row_prox_params(pen), 1e-11, 100_000
+        G, B, np.zeros_like(B), 10.0, pen, row_prox_params(pen, len(B)), 1e-11, 100_000
     )
     assert done and epochs <= 150
     assert _restricted_gap(G, B, W, 10.0, pen)[0] <= 1e-11

@@ -113,7 +113,7 @@ def test_compiled_kernel_equals_its_python_code(design, penalty):
     k, n, T = 30, 12, 4
     Xt = rng.standard_normal((k, n)) / np.sqrt(n)
     Y = rng.standard_normal((n, T))
-    params = _bcd.row_prox_params(penalty)
+    params = _bcd.row_prox_params(penalty, k)
     out = []
     for kernel in (_bcd._bcd_shared_epochs, _bcd._bcd_shared_epochs.py_func):
         W = np.zeros((k, T))
