@@ -109,8 +109,9 @@ class TraceNormMultiTaskCV(_SharingCV):
         Solver of the path and the final fit (accelerated proximal gradient).
     solver_params : dict, default=None
         Unused; kept for a uniform interface.
-    max_iter : int, default=1000
-        Maximum number of iterations per fit.
+    max_iter : int, default=5000
+        Maximum number of iterations per fit (see
+        :class:`TraceNormMultiTask`).
     tol : float, default=1e-5
         Tolerance on the relative optimality violation of each fit.
     warm_start : bool, default=False
@@ -193,7 +194,7 @@ class TraceNormMultiTaskCV(_SharingCV):
         task_column=None,
         solver="auto",
         solver_params=None,
-        max_iter=1000,
+        max_iter=5000,
         tol=1e-5,
         warm_start=False,
         verbose=0,

@@ -60,8 +60,11 @@ class TraceNormMultiTask(CompositeRegressor):
         ``'fista'`` (the ``'auto'`` choice) or ``'cvxpy'`` (exact reference).
     solver_params : dict, default=None
         Arguments of the cvxpy solver.
-    max_iter : int, default=1000
-        Maximum number of iterations.
+    max_iter : int, default=5000
+        Maximum number of iterations (proximal-gradient steps, one SVD of the
+        (n_features, n_tasks) weights and one gradient each). The weakest
+        penalties of a path on correlated real data need over 1000 (the
+        30-point path on atp1d, standardised: up to about 1300).
     tol : float, default=1e-6
         Tolerance on the relative optimality violation (``stop_crit_``): the
         Frobenius distance of the negative gradient to the subdifferential
@@ -133,7 +136,7 @@ class TraceNormMultiTask(CompositeRegressor):
         task_column=None,
         solver="auto",
         solver_params=None,
-        max_iter=1000,
+        max_iter=5000,
         tol=1e-6,
         warm_start=False,
         verbose=0,

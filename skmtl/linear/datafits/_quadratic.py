@@ -121,6 +121,9 @@ class Quadratic:
         ``n_t``, each task's total sample weight.
     """
 
+    #: the gradient is affine in W (solvers may combine gradients linearly)
+    is_quadratic = True
+
     def __init__(self, fit_intercept=True, prefetch=0, use_gram="auto"):
         self.fit_intercept = fit_intercept
         self.prefetch = prefetch

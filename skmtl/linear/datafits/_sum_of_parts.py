@@ -61,6 +61,10 @@ class SumOfParts:
         return self._stack(self.datafit.hessian_apply(self.combine(V)))
 
     @property
+    def is_quadratic(self):
+        return bool(getattr(self.datafit, "is_quadratic", False))
+
+    @property
     def lipschitz(self):
         return self.n_parts * self.datafit.lipschitz
 
