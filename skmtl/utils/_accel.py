@@ -74,16 +74,31 @@ class _Kernel:
         self.__name__ = func.__name__
         self.__doc__ = func.__doc__
 
-    def __call__(self, *args):
+    def compile(self):
+        """The numba dispatcher (compiled lazily by numba on first call).
+
+        Kernels that this one calls (other ``jit`` functions named in its
+        code) are compiled first and their module globals replaced by their
+        dispatchers, which numba can call from compiled code (and Python as
+        before).
+        """
         if self.dispatcher is None:
-            if not _HAVE_NUMBA:  # pragma: no cover
-                return self.py_func(*args)
             import numba
 
+            namespace = self.py_func.__globals__
+            for name in self.py_func.__code__.co_names:
+                called = namespace.get(name)
+                if isinstance(called, _Kernel):
+                    namespace[name] = called.compile()
             self.dispatcher = numba.njit(cache=True, nogil=True, **self.options)(
                 self.py_func
             )
-        return self.dispatcher(*args)
+        return self.dispatcher
+
+    def __call__(self, *args):
+        if self.dispatcher is None and not _HAVE_NUMBA:  # pragma: no cover
+            return self.py_func(*args)
+        return self.compile()(*args)
 
 
 def jit(**options):

@@ -42,15 +42,39 @@ __all__ = ["bcd_design_epochs", "bcd_epochs", "bcd_gram_epochs", "row_prox_param
 _KINDS = {"l21": 0, "l1": 1}
 
 
-def row_prox_params(penalty, n_rows):
-    """Per-row ``(kind_codes, a1, a2)`` arrays for the compiled row prox, or None.
+def _partners(features):
+    """For each row, the other row on the same feature (exactly two), else -1."""
+    partner = np.full(len(features), -1, dtype=np.int64)
+    if features is None or len(features) < 2:
+        return partner
+    order = np.argsort(features, kind="stable")
+    f = np.asarray(features)[order]
+    same = f[1:] == f[:-1]
+    # a feature on three or more rows is left to row-by-row updates
+    triple = np.zeros(len(f) - 1, dtype=bool)
+    triple[1:] |= same[:-1] & same[1:]
+    triple[:-1] |= same[:-1] & same[1:]
+    pairs = np.flatnonzero(same & ~triple)
+    partner[order[pairs]] = order[pairs + 1]
+    partner[order[pairs + 1]] = order[pairs]
+    return partner
+
+
+def row_prox_params(penalty, n_rows, features=None):
+    """Per-row ``(kind_codes, a1, a2, partner)`` for the compiled kernels, or None.
 
     A penalty declares its row prox by ``row_prox_kind()``; a stacked penalty
     restricted to a working set (``parts`` set, one part per row) by those of
     its parts, so that the rows of the dirty model's two parts (L2,1 and L1)
-    are updated in one sweep. None when some row has no compiled prox.
+    are updated in one sweep. ``features`` (the feature of each row, for
+    stacked parts) pairs the two rows of a feature: the shared-design kernels
+    minimise over both at once (``partner``, -1 for a row alone), where
+    updating them one after the other would crawl along the direction that
+    moves weight from one part to the other. None when some row has no
+    compiled prox.
     """
     subs, parts = getattr(penalty, "penalties", None), getattr(penalty, "parts", None)
+    partner = _partners(features) if features is not None else np.full(n_rows, -1)
     if subs is not None:
         if parts is None:
             return None
@@ -63,6 +87,7 @@ def row_prox_params(penalty, n_rows):
             np.ascontiguousarray(kinds[labels], dtype=np.int64),
             np.ascontiguousarray(a1[labels], dtype=float),
             np.ascontiguousarray(a2[labels], dtype=float),
+            partner.astype(np.int64),
         )
     spec = getattr(penalty, "row_prox_kind", None)
     if spec is None:
@@ -72,6 +97,7 @@ def row_prox_params(penalty, n_rows):
         np.full(n_rows, _KINDS[kind], dtype=np.int64),
         np.full(n_rows, float(a1)),
         np.full(n_rows, float(a2)),
+        partner.astype(np.int64),
     )
 
 
@@ -148,61 +174,114 @@ def bcd_epochs(G, B, W, GW, D, params, n_epochs):
 
     ``D`` (T, k) holds the diagonals of the Gram blocks.
     """
-    kinds, a1, a2 = params
+    kinds, a1, a2, _ = params  # per-task curvatures: rows one at a time
     _bcd_epochs(G, B, W, GW, D, kinds, a1, a2, int(n_epochs))
+
+
+@jit()
+def _row_minimiser(kind, a1, denom, c, out):  # pragma: no cover
+    # out = argmin_w denom / 2 ||w||^2 - c^T w + a1 * norm(w): block
+    # soft-thresholding (kind 0, L2 norm) or entrywise (kind 1, L1 norm)
+    T = c.shape[0]
+    if kind == 0:
+        norm2 = 0.0
+        for t in range(T):
+            norm2 += c[t] * c[t]
+        norm = np.sqrt(norm2)
+        scale = (1.0 - a1 / norm) / denom if norm > a1 and denom > 0 else 0.0
+        for t in range(T):
+            out[t] = c[t] * scale
+    else:
+        for t in range(T):
+            ct = c[t]
+            if ct > a1 and denom > 0.0:
+                out[t] = (ct - a1) / denom
+            elif ct < -a1 and denom > 0.0:
+                out[t] = (ct + a1) / denom
+            else:
+                out[t] = 0.0
+
+
+@jit()
+def _pair_minimiser(m, c, kinds, a1s, a2s, j, p, u, v, work):  # pragma: no cover
+    # Rows j and p act on the same feature (the dirty model's two parts): they
+    # jointly minimise m / 2 ||u + v||^2 - c^T (u + v) + Omega_j(u) +
+    # Omega_p(v). Alternating exact minimisation, O(T) per round, until the
+    # rows stop moving; u and v (the current rows) are updated in place.
+    T = c.shape[0]
+    for _ in range(100):
+        change = 0.0
+        size = 1e-300
+        for t in range(T):
+            work[t] = c[t] - m * v[t]
+        _row_minimiser(kinds[j], a1s[j], m + a2s[j], work, work)
+        for t in range(T):
+            change = max(change, abs(work[t] - u[t]))
+            u[t] = work[t]
+            work[t] = c[t] - m * u[t]
+        _row_minimiser(kinds[p], a1s[p], m + a2s[p], work, work)
+        for t in range(T):
+            change = max(change, abs(work[t] - v[t]))
+            v[t] = work[t]
+            size = max(size, abs(u[t]) + abs(v[t]))
+        if change <= 1e-13 * size:
+            break
 
 
 # reassoc lets the dot products over samples vectorise (no nnan / ninf: a NaN
 # must still propagate)
 @jit(fastmath={"reassoc", "contract"})
 def _bcd_shared_epochs(
-    M, B, W, V, diag, design, kinds, a1s, a2s, n_epochs
+    M, B, W, V, diag, design, kinds, a1s, a2s, partner, n_epochs
 ):  # pragma: no cover
     # One curvature per row, diag[j] (+ a2). Gram route (design False): M = G
     # (k, k), V = (G W)^T (T, k), row gradient V[:, j] - B[j]. Design route:
     # M = Xt (k, n), V = R^T = (Y - Xt^T W)^T (T, n), row gradient -R^T Xt[j].
     # Either way a change delta of row j adds sign * delta[t] * M[j] to V[t].
+    # partner[j] >= 0: another row on the same feature (M[partner[j]] = M[j]);
+    # the pair is updated jointly when the first of the two comes up.
     k, T = W.shape
     m_cols = M.shape[1]
     sign = -1.0 if design else 1.0
     c = np.empty(T)
     delta = np.empty(T)
+    u = np.empty(T)
+    v = np.empty(T)
+    work = np.empty(T)
     for _ in range(n_epochs):
         for j in range(k):
-            kind, a1, a2 = kinds[j], a1s[j], a2s[j]
+            p = partner[j]
+            if 0 <= p < j:  # updated with its partner
+                continue
             m = diag[j]
-            if design:
-                for t in range(T):
+            # c = m w - row gradient, w the feature's row (both parts summed)
+            for t in range(T):
+                w = W[j, t] + (W[p, t] if p >= 0 else 0.0)
+                if design:
                     acc = 0.0
                     for i in range(m_cols):
                         acc += M[j, i] * V[t, i]
-                    c[t] = m * W[j, t] + acc
+                    c[t] = m * w + acc
+                else:
+                    c[t] = m * w - (V[t, j] - B[j, t])
+            if p >= 0:
+                for t in range(T):
+                    u[t] = W[j, t]
+                    v[t] = W[p, t]
+                _pair_minimiser(m, c, kinds, a1s, a2s, j, p, u, v, work)
+                for t in range(T):
+                    delta[t] = (u[t] - W[j, t]) + (v[t] - W[p, t])
+                    W[j, t] = u[t]
+                    W[p, t] = v[t]
             else:
+                # the row minimises (m + a2) / 2 ||w||^2 - c^T w + a1 norm(w)
+                _row_minimiser(kinds[j], a1s[j], m + a2s[j], c, work)
                 for t in range(T):
-                    c[t] = m * W[j, t] - (V[t, j] - B[j, t])
-            # the row minimises (m + a2) / 2 ||w||^2 - c^T w + a1 * norm(w)
-            denom = m + a2
-            if kind == 0:  # group lasso: block soft-thresholding
-                norm2 = 0.0
-                for t in range(T):
-                    norm2 += c[t] * c[t]
-                norm = np.sqrt(norm2)
-                scale = (1.0 - a1 / norm) / denom if norm > a1 and denom > 0 else 0.0
-                for t in range(T):
-                    delta[t] = c[t] * scale - W[j, t]
-            else:  # lasso entries
-                for t in range(T):
-                    ct = c[t]
-                    if ct > a1 and denom > 0.0:
-                        delta[t] = (ct - a1) / denom - W[j, t]
-                    elif ct < -a1 and denom > 0.0:
-                        delta[t] = (ct + a1) / denom - W[j, t]
-                    else:
-                        delta[t] = -W[j, t]
+                    delta[t] = work[t] - W[j, t]
+                    W[j, t] = work[t]
             for t in range(T):
                 d = delta[t]
                 if d != 0.0:
-                    W[j, t] += d
                     d *= sign
                     for i in range(m_cols):
                         V[t, i] += d * M[j, i]
@@ -210,9 +289,9 @@ def _bcd_shared_epochs(
 
 def bcd_gram_epochs(G, B, W, GWt, params, n_epochs):
     """``n_epochs`` epochs in place on ``W`` and ``GWt = (G W)^T`` (shared ``G``)."""
-    kinds, a1, a2 = params
+    kinds, a1, a2, partner = params
     diag = np.ascontiguousarray(np.diag(G))
-    _bcd_shared_epochs(G, B, W, GWt, diag, False, kinds, a1, a2, int(n_epochs))
+    _bcd_shared_epochs(G, B, W, GWt, diag, False, kinds, a1, a2, partner, int(n_epochs))
 
 
 def bcd_design_epochs(Xt, Rt, W, norms2, params, n_epochs):
@@ -220,5 +299,7 @@ def bcd_design_epochs(Xt, Rt, W, norms2, params, n_epochs):
 
     ``norms2`` holds the squared norms of the rows of ``Xt``.
     """
-    kinds, a1, a2 = params
-    _bcd_shared_epochs(Xt, W, W, Rt, norms2, True, kinds, a1, a2, int(n_epochs))
+    kinds, a1, a2, partner = params
+    _bcd_shared_epochs(
+        Xt, W, W, Rt, norms2, True, kinds, a1, a2, partner, int(n_epochs)
+    )

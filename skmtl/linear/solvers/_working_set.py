@@ -372,6 +372,13 @@ def _shared_design(datafit):
     return Xc, np.sqrt(A[:, 0]), Y, Xc.shape[1]
 
 
+def _features(datafit, rows):
+    """Feature of each working-set row for stacked parts (SumOfParts), else None."""
+    if getattr(datafit, "n_parts", 1) > 1:
+        return np.asarray(rows) % datafit.n_features
+    return None
+
+
 def first_set_size(p0, n_features, per_task_gram):
     """Size of the first working set: ``2 p0`` or ``p0``.
 
@@ -505,13 +512,13 @@ class WorkingSet:
         if (
             params is None
             and can_compile
-            and row_prox_params(pen_ws, len(ws)) is not None
+            and row_prox_params(pen_ws, len(ws), _features(datafit, ws)) is not None
         ):
             patience = min(budget, self.fista_patience)
             W_ws, epochs, done = _fista(G, B, W[ws], value0, pen_ws, tol, patience)
             if done or epochs >= budget:
                 return W_ws, epochs, None
-            params = row_prox_params(pen_ws, len(ws))
+            params = row_prox_params(pen_ws, len(ws), _features(datafit, ws))
             W_ws, more, _ = _gram_solve(
                 G, B, W_ws, value0, pen_ws, tol, budget - epochs, params
             )
@@ -573,7 +580,11 @@ class WorkingSet:
                 top = np.argpartition(-scores[candidates], size - 1)[:size]
                 ws = np.sort(candidates[top])
             pen_ws = penalty.restrict(ws) if hasattr(penalty, "restrict") else penalty
-            params = row_prox_params(pen_ws, len(ws)) if compiled else None
+            params = (
+                row_prox_params(pen_ws, len(ws), _features(datafit, ws))
+                if compiled
+                else None
+            )
             inner_tol = 0.3 * gap
             if ws_all or _solve_fully(datafit, len(ws), params is not None):
                 # the working set holds every violating feature, or a pass
