@@ -20,10 +20,20 @@ estimators are timed at their own tol (best of ``--repeat``), with one BLAS
 thread. The table (times and the ratio skmtl / scikit-learn) is printed and
 written to ``benchmarks/results/cv_path.txt``.
 
-Run: ``python benchmarks/bench_cv_path.py [--quick] [--problems NAME ...]``.
+Budget: each CV fit runs in a forked process stopped after ``--budget``
+seconds (180 by default; each path of the tol ladder after half of it); a
+stopped fit shows ``>`` before its time (the budget: a lower bound), and the
+ratio then is a bound (``<`` when scikit-learn was stopped). A tol marked
+``>`` was not reached by any tol of the ladder (or a ladder path ran past its
+budget): that package's timing is then at less than the asked accuracy, in
+its favour. Fits over 30 s are not repeated.
+
+Run: ``python benchmarks/bench_cv_path.py [--quick] [--problems NAME ...]
+[--repeat 3] [--budget 180]``.
 """
 
 import argparse
+import multiprocessing
 import os
 import subprocess
 import time
@@ -118,56 +128,97 @@ def sklearn_path(X, Y, alphas, tol):
     return _objectives(X, Y, grid, np.moveaxis(coefs, -1, 0))  # (a, T, d)
 
 
-def pick_tol(path, X, Y, alphas, ref):
-    """Loosest tol of the ladder within ``REL`` of ``ref``; (tol, ok, below)."""
+def _within(seconds, fn, *args):
+    """``fn(*args)`` in a forked process; None if it runs past ``seconds``."""
+    ctx = multiprocessing.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+
+    def target():
+        send.send(fn(*args))
+
+    proc = ctx.Process(target=target)
+    proc.start()
+    result = recv.recv() if recv.poll(seconds) else None
+    proc.kill()
+    proc.join()
+    return result
+
+
+def pick_tol(path, X, Y, alphas, ref, budget):
+    """Loosest tol of the ladder within ``REL`` of ``ref``: (tol, mark, below).
+
+    ``mark`` is ``''`` when reached, ``'>'`` when no tol of the ladder
+    reaches it or one path runs past ``budget`` seconds (tighter ones would
+    take longer still).
+    """
     for tol in LADDER:
-        obj = path(X, Y, alphas, tol)
+        obj = _within(budget, path, X, Y, alphas, tol)
+        if obj is None:
+            return tol, ">", False
         below = bool(np.any(obj < ref - REL * np.abs(ref)))
         if np.all(np.abs(obj - ref) <= REL * np.abs(ref)) or below:
-            return tol, not below, below
-    return LADDER[-1], False, False
+            return tol, "" if not below else "?", below
+    return LADDER[-1], ">", False
 
 
-def best_time(make, X, Y, repeat):
+def _fit_seconds(make, X, Y):
+    est = make()
+    start = time.perf_counter()
+    est.fit(X, Y)
+    return time.perf_counter() - start
+
+
+def best_time(make, X, Y, repeat, budget):
+    """``(seconds, mark)``: best of ``repeat`` fits; a fit past ``budget``
+    seconds is stopped and reported as ``budget`` with mark ``'>'`` (a
+    single fit over 30 s is not repeated)."""
     times = []
     for _ in range(repeat):
-        est = make()
-        start = time.perf_counter()
-        est.fit(X, Y)
-        times.append(time.perf_counter() - start)
-    return min(times)
+        seconds = _within(budget, _fit_seconds, make, X, Y)
+        if seconds is None:
+            return budget, ">"
+        times.append(seconds)
+        if seconds > 30:
+            break
+    return min(times), ""
 
 
-def run(name, loader, repeat, n_folds):
+def run(name, loader, repeat, n_folds, budget):
     X, Y, alphas = loader()
     folds = list(KFold(n_folds, shuffle=True, random_state=0).split(X))
     train = folds[0][0]
     Xt, Yt = X[train], Y[train]
     ref = skmtl_path(Xt, Yt, alphas, 1e-11)
-    tol_ours, ok_ours, _ = pick_tol(skmtl_path, Xt, Yt, alphas, ref)
-    tol_sk, ok_sk, bad_ref = pick_tol(sklearn_path, Xt, Yt, alphas, ref)
-    ours = best_time(
+    tol_ours, mark_ours, _ = pick_tol(skmtl_path, Xt, Yt, alphas, ref, budget / 2)
+    tol_sk, mark_sk, bad_ref = pick_tol(sklearn_path, Xt, Yt, alphas, ref, budget / 2)
+    ours, over_ours = best_time(
         lambda: MultiTaskGroupLassoCV(
             alphas=alphas, cv=folds, tol=tol_ours, max_iter=MAX_ITER
         ),
         X,
         Y,
         repeat,
+        budget,
     )
-    theirs = best_time(
+    theirs, over_sk = best_time(
         lambda: MultiTaskLassoCV(
             alphas=alphas, cv=folds, tol=tol_sk, max_iter=MAX_ITER
         ),
         X,
         Y,
         repeat,
+        budget,
     )
     shape = "x".join(map(str, (*X.shape, Y.shape[1])))
-    flag = "REF" if bad_ref else ""
+    ratio = f"{ours / theirs:.2f}"
+    if over_sk and not over_ours:
+        ratio = "<" + ratio
+    elif over_ours:
+        ratio = ">" + ratio if not over_sk else "?"
     return (
-        f"{name:18s} {shape:14s} {'' if ok_ours else '>'}{tol_ours:7.0e} "
-        f"{ours:9.3f} {'' if ok_sk else '>'}{tol_sk:7.0e} {theirs:9.3f} "
-        f"{ours / theirs:7.2f} {flag}"
+        f"{name:18s} {shape:14s} {mark_ours:>1s}{tol_ours:7.0e} {over_ours:>1s}"
+        f"{ours:8.2f} {mark_sk:>1s}{tol_sk:7.0e} {over_sk:>1s}{theirs:8.2f} "
+        f"{ratio:>7s} {'REF' if bad_ref else ''}"
     )
 
 
@@ -176,6 +227,9 @@ def main():
     parser.add_argument("--quick", action="store_true", help="small subset")
     parser.add_argument("--problems", nargs="*", help="names to run")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--budget", type=float, default=180.0, help="seconds per CV fit (and 2 paths)"
+    )
     parser.add_argument("--data-home", default="/work/shared/data/mtr")
     parser.add_argument(
         "--output",
@@ -195,16 +249,23 @@ def main():
     )
     lines = [f"# 1 BLAS thread, {n_folds}-fold CV, 30 alphas; {load}", header]
     print("\n".join(lines), flush=True)
+    out = None
+    if not args.quick:  # written line by line: a long run keeps what it measured
+        os.makedirs(os.path.dirname(args.output), exist_ok=True)
+        out = open(args.output, "w")
+        out.write("\n".join(lines) + "\n")
     with threadpool_limits(1), warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         for name in names:
-            line = run(name, table[name], args.repeat, n_folds)
+            line = run(name, table[name], args.repeat, n_folds, args.budget)
             print(line, flush=True)
-            lines.append(line)
-    if not args.quick:
-        os.makedirs(os.path.dirname(args.output), exist_ok=True)
-        with open(args.output, "w") as f:
-            f.write("\n".join(lines) + "\n")
+            if out is not None:
+                out.write(line + "\n")
+                out.flush()
+    if out is not None:
+        load = subprocess.run(["uptime"], capture_output=True, text=True).stdout
+        out.write(f"# end; {load.strip()}\n")
+        out.close()
 
 
 if __name__ == "__main__":
