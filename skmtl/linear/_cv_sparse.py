@@ -118,8 +118,8 @@ class MultiTaskGroupLassoCV(LinearModelCV):
     l1_ratio_ : float
         The chosen ``l1_ratio``.
     alphas_ : ndarray of shape (n_alphas,) or (n_l1_ratio, n_alphas)
-        The grid, decreasing (one row per ``l1_ratio`` when several are
-        searched on the automatic grid).
+        The grid, decreasing; one row per ``l1_ratio`` (in the order given)
+        when several are searched on the automatic grid, as in scikit-learn.
     mse_path_ : ndarray of shape (n_alphas, n_folds) or (n_l1_ratio, n_alphas, n_folds)
         Validation mean squared error of each ``alpha`` on each fold.
     cv_results_ : dict of ndarray
@@ -222,7 +222,11 @@ class MultiTaskGroupLassoCV(LinearModelCV):
         ratios = np.asarray(self.l1_ratio, dtype=float)
         if ratios.size == 0 or np.any(ratios <= 0) or np.any(ratios > 1):
             raise ValueError(f"l1_ratio must be in (0, 1]; got {self.l1_ratio}.")
-        l1 = grid_spec("l1_ratio", ratios, decreasing=False)
+        # scikit-learn's order (as given) and shapes: one ratio, no axis
+        l1 = grid_spec(
+            "l1_ratio", ratios.reshape(-1)[0] if ratios.size == 1 else ratios
+        )
+        l1.decreasing = None
         return [l1, grid_spec("alpha", self.alphas, self.eps)]
 
     @_fit_context(prefer_skip_nested_validation=True)

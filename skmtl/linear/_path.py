@@ -54,15 +54,18 @@ def path_grid(estimator, datafit, param, values, n_values, eps, decreasing=True)
         Length of the automatic grid.
     eps : float in (0, 1]
         ``min / max`` of the automatic grid.
-    decreasing : bool, default=True
-        Order of an explicit grid.
+    decreasing : bool or None, default=True
+        Order of an explicit grid; None keeps the order given (an outer grid,
+        as scikit-learn keeps ``l1_ratio``'s).
 
     Returns
     -------
     grid : ndarray of shape (n_values,)
     """
     if values is not None:
-        values = np.sort(np.asarray(values, dtype=float).ravel())
+        values = np.asarray(values, dtype=float).ravel()
+        if decreasing is not None:
+            values = np.sort(values)
         if values.size == 0 or not np.all(np.isfinite(values)):
             raise ValueError(f"The {param} grid must be non-empty and finite.")
         if np.any(values < 0) or (decreasing and np.any(values == 0)):

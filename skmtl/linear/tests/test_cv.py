@@ -218,6 +218,26 @@ def test_l1_ratio_grid_like_scikit_learn():
     assert np.isclose(ours.alpha_, ref.alpha_) and ours.l1_ratio_ == ref.l1_ratio_
 
 
+@pytest.mark.parametrize("l1_ratio", [[0.9, 0.3, 0.6], [0.7]])
+def test_l1_ratio_list_order_and_shapes_like_scikit_learn(l1_ratio):
+    # the ratios keep the order given; explicit alphas give one row per ratio;
+    # a one-element list has no axis (scikit-learn squeezes it)
+    from sklearn.linear_model import MultiTaskElasticNetCV
+
+    X, y = _wide(n=60)
+    alphas = [0.5, 0.05, 0.2]
+    ours = MultiTaskGroupLassoCV(alphas=alphas, l1_ratio=l1_ratio, cv=3, tol=1e-10)
+    ours.fit(X, y)
+    ref = MultiTaskElasticNetCV(
+        alphas=alphas, l1_ratio=l1_ratio, cv=3, tol=1e-10, max_iter=100_000
+    ).fit(X, y)
+    assert ours.alphas_.shape == ref.alphas_.shape
+    assert ours.mse_path_.shape == ref.mse_path_.shape
+    np.testing.assert_allclose(ours.alphas_, ref.alphas_)
+    np.testing.assert_allclose(ours.mse_path_, ref.mse_path_, rtol=1e-4)
+    assert ours.l1_ratio_ == ref.l1_ratio_ and np.isclose(ours.alpha_, ref.alpha_)
+
+
 @pytest.mark.parametrize(
     "estimator, param, values",
     [

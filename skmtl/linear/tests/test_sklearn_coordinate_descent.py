@@ -16,8 +16,7 @@ classes only pass ``l1_ratio`` (skmtl's default is 1, scikit-learn's
 ElasticNet's 0.5). Other parameters mean the same and are passed as they are: a
 list of ``l1_ratio`` in the CV (``l1_ratio_``; ``mse_path_`` of shape
 ``(n_l1_ratio, n_alphas, n_folds)``, ``alphas_`` ``(n_l1_ratio, n_alphas)`` on
-the automatic grid; skmtl orders the first axis by increasing ``l1_ratio``,
-scikit-learn as given, and the tests give increasing lists), ``cv=None`` or an
+the automatic grid, first axis in the order given), ``cv=None`` or an
 int (unshuffled ``KFold``), ``eps`` in ``(0, 1]``, constant targets'
 ``alphas_``, ``max_iter`` (epochs; the working-set solver counts its inner ones
 and one per outer gradient pass). Parameters a test does not give keep skmtl's
