@@ -102,10 +102,12 @@ class ConjugateGradient:
         z = precondition(r)
         p = z.copy()
         rr = float(np.sum(r * z))
+        flat = False  # a search direction without curvature: CG cannot go on
         for n_iter in range(1, self.max_iter + 1):
             Hp = datafit.hessian_apply(p)
             pHp = float(np.sum(p * Hp))
             if pHp <= 0:
+                flat = True
                 break
             step = rr / pHp
             W += step * p
@@ -128,11 +130,19 @@ class ConjugateGradient:
             rr_new = float(np.sum(r * z))
             p = z + (rr_new / rr) * p
             rr = rr_new
-        else:
+        if stop_crit > self.tol:
+            if flat:
+                cause = (
+                    f"stopped at iteration {n_iter} on a direction of zero "
+                    "curvature (the problem is not strictly convex: no ridge "
+                    "part with fewer samples than features?)"
+                )
+            else:
+                cause = f"did not converge in {self.max_iter} iterations"
             warnings.warn(
-                f"ConjugateGradient did not converge in {self.max_iter} "
-                f"iterations: relative gradient norm {stop_crit:.3e} > tol "
-                f"{self.tol:.1e}. Increase max_iter or tol.",
+                f"ConjugateGradient {cause}: relative gradient norm "
+                f"{stop_crit:.3e} > tol {self.tol:.1e}. Increase max_iter or "
+                "tol, or add a ridge part.",
                 ConvergenceWarning,
                 stacklevel=3,
             )

@@ -310,6 +310,24 @@ def test_cg_needs_zero_penalty_and_warns():
         TraceNormMultiTask(alpha=0.01, max_iter=2, tol=1e-12).fit(X, Y)
 
 
+def test_cg_warns_when_stopped_by_a_flat_direction():
+    # no curvature at all (H = 0) and a non-zero gradient: CG cannot move;
+    # it says so instead of returning the start point silently
+    class Flat:
+        n_features, n_tasks = 4, 2
+
+        def gradient(self, W):
+            return -np.ones_like(W)
+
+        def hessian_apply(self, V):
+            return np.zeros_like(V)
+
+    W0 = np.zeros((4, 2))
+    with pytest.warns(ConvergenceWarning, match="zero curvature"):
+        W, n_iter, crit = ConjugateGradient().solve(Flat(), NoPenalty(), W0)
+    assert n_iter == 1 and crit == 1.0
+
+
 @pytest.mark.parametrize("name", ["mean-cg", "trace", "clustered"])
 def test_warm_start_from_solution_stops_at_once(name):
     X, Y = make_multitask_regression(60, 8, 4, random_state=0)
