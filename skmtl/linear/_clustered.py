@@ -37,7 +37,7 @@ class ClusteredMultiTask(CompositeRegressor):
     by ``1/n_t``.) The inner minimum over ``M`` has a closed form from the
     eigendecomposition of ``W^T W``, and the penalty is smooth in ``W`` with a
     ``(alpha + beta)``-Lipschitz gradient, so the problem is solved by
-    accelerated gradient (FISTA) on ``W`` alone. The task clusters
+    a smooth method on ``W`` alone (L-BFGS by default). The task clusters
     ``labels_`` are then read off by k-means on the learned task weights.
 
     With ``center_tasks=True`` the cluster norm acts on the deviations from
@@ -65,9 +65,11 @@ class ClusteredMultiTask(CompositeRegressor):
     task_column : int, str or None, default=None
         ``None`` for wide data; the position or name of the task-id column of
         ``X`` for long data.
-    solver : {'auto', 'fista', 'cvxpy'}, default='auto'
-        ``'fista'`` (the ``'auto'`` choice) or ``'cvxpy'`` (an SDP, small
-        problems only).
+    solver : {'auto', 'lbfgs', 'fista', 'cvxpy'}, default='auto'
+        ``'lbfgs'`` (the ``'auto'`` choice: the objective is smooth, and
+        quasi-Newton steps stay fast where a small ``beta`` on correlated
+        features leaves it badly conditioned), ``'fista'`` (accelerated
+        gradient) or ``'cvxpy'`` (an SDP, small problems only).
     solver_params : dict, default=None
         Arguments of the cvxpy solver.
     max_iter : int, default=1000
@@ -134,7 +136,7 @@ class ClusteredMultiTask(CompositeRegressor):
         "beta": [Interval(numbers.Real, 0, None, closed="neither")],
         "center_tasks": ["boolean"],
         "mean_alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "fista", "cvxpy"})],
+        "solver": [StrOptions({"auto", "lbfgs", "fista", "cvxpy"})],
         "random_state": ["random_state"],
         **COMMON_CONSTRAINTS,
     }
@@ -172,6 +174,7 @@ class ClusteredMultiTask(CompositeRegressor):
         self.verbose = verbose
         self.random_state = random_state
 
+    _auto_solver = "lbfgs"
     _path_params = ("alpha", "beta")
 
     def _build_problem(self, data, datafit):

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval
 from ..base import MultiTaskLinearModel
 from ._path import PathState
 from .datafits import Quadratic
-from .solvers import FISTA, CvxpySolver
+from .solvers import FISTA, LBFGS, CvxpySolver
 from .solvers._cg import ConjugateGradient
 
 __all__ = ["COMMON_CONSTRAINTS", "CompositeMixin"]
@@ -48,6 +48,8 @@ class CompositeMixin:
             return ConjugateGradient(
                 max_iter=self.max_iter, tol=self.tol, verbose=self.verbose
             )
+        if name == "lbfgs":
+            return LBFGS(max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
         return FISTA(max_iter=self.max_iter, tol=self.tol, verbose=self.verbose)
 
     def _initial_W(self, shape, datafit=None):

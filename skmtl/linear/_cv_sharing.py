@@ -574,8 +574,9 @@ class ClusteredMultiTaskCV(_SharingCV):
     task_column : int, str or None, default=None
         ``None`` for wide data; the position or name of the task-id column of
         ``X`` for long data.
-    solver : {'auto', 'fista'}, default='auto'
-        Accelerated proximal gradient.
+    solver : {'auto', 'lbfgs', 'fista'}, default='auto'
+        Solver of each fit (see :class:`ClusteredMultiTask`; ``'auto'`` is
+        ``'lbfgs'``).
     solver_params : dict, default=None
         Unused; kept for a uniform interface.
     max_iter : int, default=1000
@@ -647,7 +648,7 @@ class ClusteredMultiTaskCV(_SharingCV):
         "betas": ["array-like"],
         "center_tasks": ["boolean"],
         "mean_alpha": [Interval(numbers.Real, 0, None, closed="left")],
-        "solver": [StrOptions({"auto", "fista"})],
+        "solver": [StrOptions({"auto", "lbfgs", "fista"})],
         **COMMON_CONSTRAINTS,
         **CV_CONSTRAINTS,
     }

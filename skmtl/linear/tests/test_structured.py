@@ -30,6 +30,7 @@ from skmtl.linear.penalties._smooth import (
     mean_regularization,
 )
 from skmtl.linear.penalties._trace import TraceNorm
+from skmtl.linear.solvers import LBFGS
 from skmtl.linear.solvers._cg import ConjugateGradient
 from skmtl.utils import check_multitask_data
 
@@ -506,3 +507,26 @@ def test_mean_regularized_cv_over_alpha_and_beta(rng, layout):
         alpha=cv.alpha_, beta=cv.beta_, task_column=tc, tol=1e-10
     ).fit(X, y, sw)
     np.testing.assert_allclose(cv.coef_, full.coef_, atol=1e-8)
+
+
+@pytest.mark.parametrize("center_tasks", [False, True])
+def test_clustered_lbfgs_matches_fista(center_tasks):
+    # same objective, two smooth solvers, tight tol: same solution
+    X, Y = make_multitask_regression(80, 12, 5, random_state=1)
+    kw = dict(alpha=0.3, beta=0.01, center_tasks=center_tasks, random_state=0)
+    ours = ClusteredMultiTask(2, tol=1e-10, max_iter=5000, **kw).fit(X, Y)
+    ref = ClusteredMultiTask(2, solver="fista", tol=1e-10, max_iter=200_000, **kw)
+    ref.fit(X, Y)
+    assert ours.stop_crit_ <= 1e-10 and ours.n_iter_ < ref.n_iter_
+    np.testing.assert_allclose(ours.coef_, ref.coef_, rtol=1e-6, atol=1e-8)
+
+
+def test_lbfgs_warns_refuses_and_bounds_the_work():
+    X, Y = make_multitask_regression(60, 30, 3, random_state=0)
+    with pytest.warns(ConvergenceWarning, match=r"LBFGS did not converge.*max_iter=2"):
+        est = ClusteredMultiTask(2, alpha=1.0, beta=1e-3, max_iter=2, tol=1e-12)
+        est.fit(X, Y)
+    assert est.n_iter_ <= 2
+    data = check_multitask_data(MeanRegularizedMultiTask(), X, Y)
+    with pytest.raises(ValueError, match="not zero"):
+        LBFGS().solve(Quadratic().initialize(data), TraceNorm(1.0), np.zeros((30, 3)))
