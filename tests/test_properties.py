@@ -91,6 +91,7 @@ PARAMS = {
     # its default tol (1e-6 on the optimality violation) leaves ~1e-5 in the
     # predictions, over the 1e-6 these properties compare to
     "ClusteredMultiTask": {"tol": 1e-10, "max_iter": 100_000},
+    "TraceNormMultiTask": {"tol": 1e-10, "max_iter": 100_000},  # likewise
     "SharedRepresentationRegressor": {"tol": 1e-10, "max_iter": 100_000},
     "MultiTaskGroupLassoClassifier": {"tol": 1e-10, "max_iter": 50_000},
     "MeanRegularizedMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
