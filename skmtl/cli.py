@@ -15,6 +15,7 @@ Model names come from :mod:`skmtl._registry`.
 
 import argparse
 import ast
+import os
 import sys
 import time
 
@@ -48,11 +49,24 @@ def _pandas():
 def _read_csv(path):
     pd = _pandas()
     try:
-        return pd.read_csv(path)
+        df = pd.read_csv(path)
     except FileNotFoundError as exc:
         raise CommandError(f"{path}: no such file") from exc
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
         raise CommandError(f"{path} is not a readable CSV file ({e})") from e
+    if len(df) == 0:
+        raise CommandError(f"{path} has a header row but no data rows")
+    return df
+
+
+def _check_output(path, what):
+    """Refuse an output path whose folder does not exist (before any work)."""
+    if path:
+        folder = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            raise CommandError(
+                f"cannot write the {what} to {path}: folder {folder} does not exist"
+            )
 
 
 def _names(text):
@@ -232,6 +246,7 @@ def _cmd_fit(args, out):
         cls, spec = get_model(args.model)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
+    _check_output(args.output, "model")
     df = _read_csv(args.data)
     targets = _names(args.targets)
     if not targets:
@@ -287,7 +302,10 @@ def _cmd_fit(args, out):
 def _predict_frame(bundle, df, path):
     pd = _pandas()
     X, _, _ = _split(df, path, None, bundle["task_column"], bundle["features"])
-    pred = np.asarray(bundle["pipeline"].predict(X), dtype=float)
+    try:
+        pred = np.asarray(bundle["pipeline"].predict(X), dtype=float)
+    except ValueError as exc:  # e.g. a task id not seen in fit: its message
+        raise CommandError(f"predicting on {path} failed: {exc}") from exc
     targets = bundle["targets"]
     if bundle["task_column"] is None:
         return pd.DataFrame(pred.reshape(len(df), -1), columns=targets), pred
@@ -298,6 +316,7 @@ def _predict_frame(bundle, df, path):
 
 
 def _cmd_predict(args, out):
+    _check_output(args.output, "predictions")
     bundle = _load_model(args.model)
     df = _read_csv(args.data)
     frame, _ = _predict_frame(bundle, df, args.data)
@@ -311,6 +330,7 @@ def _cmd_evaluate(args, out):
     pd = _pandas()
     from .metrics import per_task_arrays
 
+    _check_output(args.output, "table")
     bundle = _load_model(args.model)
     df = _read_csv(args.data)
     targets = _names(args.targets) or bundle["targets"]

@@ -296,3 +296,57 @@ def test_csv_without_pandas_is_a_clear_error(enb_csv, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas -> ImportError
     assert main(["fit", str(enb_csv), "--targets", "Y1,Y2"]) == 2
     assert "needs pandas: pip install pandas" in capsys.readouterr().err
+
+
+def test_header_only_csv_is_an_error(enb_csv, tmp_path, capsys):
+    empty = tmp_path / "empty.csv"
+    empty.write_text(enb_csv.read_text().splitlines()[0] + "\n")
+    assert main(["fit", str(empty), "--targets", "Y1", "-o", str(tmp_path / "m")]) == 2
+    err = capsys.readouterr().err
+    assert "empty.csv has a header row but no data rows" in err
+    assert err.count("\n") == 1
+    model = tmp_path / "m.joblib"
+    run(["fit", enb_csv, "--targets", "Y1,Y2", "--model", "ridge", "-o", model])
+    assert main(["predict", str(model), str(empty)]) == 2
+    assert "no data rows" in capsys.readouterr().err
+
+
+def test_unseen_task_in_predict_is_an_error(school_csv, tmp_path, capsys):
+    model = tmp_path / "m.joblib"
+    status, _ = run(
+        [
+            "fit",
+            school_csv,
+            "--targets",
+            "score",
+            "--task-column",
+            "school",
+            "--model",
+            "ridge",
+            "-o",
+            model,
+        ]
+    )
+    assert status == 0
+    frame = pd.read_csv(school_csv)
+    frame.loc[0, "school"] = "s999"
+    path = tmp_path / "new.csv"
+    frame.to_csv(path, index=False)
+    assert main(["predict", str(model), str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "predicting on" in err and "s999" in err and err.count("\n") == 1
+
+
+def test_output_folder_is_checked_before_the_work(enb_csv, tmp_path, capsys):
+    missing = tmp_path / "no" / "such"
+    args = ["fit", str(enb_csv), "--targets", "Y1,Y2", "--model", "ridge"]
+    assert main([*args, "-o", str(missing / "m.joblib")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot write the model" in err and "does not exist" in err
+    model = tmp_path / "m.joblib"
+    assert main([*args, "-o", str(model)]) == 0
+    capsys.readouterr()
+    assert (
+        main(["predict", str(model), str(enb_csv), "-o", str(missing / "p.csv")]) == 2
+    )
+    assert "cannot write the predictions" in capsys.readouterr().err
