@@ -59,13 +59,19 @@ def _read_csv(path):
     return df
 
 
-def _check_output(path, what):
-    """Refuse an output path whose folder does not exist (before any work)."""
+def _check_output(path, what, force=True):
+    """Refuse an output path whose folder does not exist, or an existing file
+    unless ``force`` (before any work)."""
     if path:
         folder = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(folder):
             raise CommandError(
                 f"cannot write the {what} to {path}: folder {folder} does not exist"
+            )
+        if not force and os.path.exists(path):
+            raise CommandError(
+                f"{path} exists; give another file with -o, or --force to "
+                "overwrite it"
             )
 
 
@@ -246,7 +252,7 @@ def _cmd_fit(args, out):
         cls, spec = get_model(args.model)
     except ValueError as exc:
         raise CommandError(str(exc)) from exc
-    _check_output(args.output, "model")
+    _check_output(args.output, "model", force=args.force)
     df = _read_csv(args.data)
     targets = _names(args.targets)
     if not targets:
@@ -493,6 +499,9 @@ def _parser(list_models=True):
     fit.add_argument("--random-state", type=int, default=0, help="CV shuffling")
     fit.add_argument("--no-scale", action="store_true", help="do not standardise")
     fit.add_argument("-o", "--output", default="model.joblib", help="model file")
+    fit.add_argument(
+        "--force", action="store_true", help="overwrite the model file if it exists"
+    )
 
     pred = sub.add_parser("predict", help="predict with a saved model")
     pred.add_argument("model", help="file written by 'skmtl fit'")

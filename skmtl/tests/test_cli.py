@@ -350,3 +350,16 @@ def test_output_folder_is_checked_before_the_work(enb_csv, tmp_path, capsys):
         main(["predict", str(model), str(enb_csv), "-o", str(missing / "p.csv")]) == 2
     )
     assert "cannot write the predictions" in capsys.readouterr().err
+
+
+def test_fit_refuses_to_overwrite_without_force(enb_csv, tmp_path, capsys):
+    model = tmp_path / "m.joblib"
+    args = ["fit", str(enb_csv), "--targets", "Y1,Y2", "--model", "ridge", "-o"]
+    assert main([*args, str(model)]) == 0
+    before = model.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main([*args, str(model)]) == 2
+    err = capsys.readouterr().err
+    assert "m.joblib exists" in err and "--force" in err
+    assert model.stat().st_mtime_ns == before
+    assert main([*args, str(model), "--force"]) == 0
