@@ -1,55 +1,14 @@
-"""A progress bar: tqdm when it is installed, a plain text bar otherwise."""
+"""Progress bars (tqdm) with skmtl's defaults."""
 
 import sys
+
+from tqdm import tqdm
 
 __all__ = ["progress"]
 
 
-class _TextBar:
-    """Minimal stand-in for tqdm: ``[#####.....] 5/10 label``."""
-
-    def __init__(self, total, desc, file, width=30):
-        self.total, self.desc, self.file, self.width = total, desc, file, width
-        self.n = 0
-        self._draw()
-
-    def _draw(self):
-        filled = int(self.width * self.n / max(self.total, 1))
-        bar = "#" * filled + "." * (self.width - filled)
-        self.file.write(f"\r{self.desc} [{bar}] {self.n}/{self.total}")
-        self.file.flush()
-
-    def update(self, n=1):
-        self.n += n
-        self._draw()
-
-    def close(self):
-        self.file.write("\n")
-        self.file.flush()
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
-
-
-class _NoBar:
-    def update(self, n=1):
-        pass
-
-    def close(self):
-        pass
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        pass
-
-
 def progress(total, desc, *, enabled=True, file=None):
-    """A progress bar over ``total`` steps, used as a context manager.
+    """A tqdm progress bar over ``total`` steps, used as a context manager.
 
     Parameters
     ----------
@@ -65,13 +24,8 @@ def progress(total, desc, *, enabled=True, file=None):
 
     Returns
     -------
-    bar : object with ``update(n=1)`` and ``close()``
+    bar : tqdm
+        With ``update(n=1)`` and ``close()``; the bar is cleared when closed.
     """
-    if not enabled:
-        return _NoBar()
     file = sys.stderr if file is None else file
-    try:
-        from tqdm import tqdm
-    except ImportError:
-        return _TextBar(total, desc, file)
-    return tqdm(total=total, desc=desc, file=file, leave=False)
+    return tqdm(total=total, desc=desc, file=file, leave=False, disable=not enabled)

@@ -581,7 +581,7 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         available.
     verbose : int, default=0
         0: silent; 1: skorch's table of epoch losses; 2: also a progress bar
-        per epoch (needs tqdm).
+        per epoch.
     callbacks : list of skorch callbacks or (name, callback), default=None
         Extra skorch callbacks (learning-rate schedulers, checkpoints, ...).
     task_column : int, str or None, default=None
@@ -903,7 +903,7 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         available.
     verbose : int, default=0
         0: silent; 1: skorch's table of epoch losses; 2: also a progress bar
-        per epoch (needs tqdm).
+        per epoch.
     callbacks : list of skorch callbacks or (name, callback), default=None
         Extra skorch callbacks (learning-rate schedulers, checkpoints, ...).
     task_column : int, str or None, default=None
@@ -1229,7 +1229,7 @@ class MultiTaskNet(_BaseMultiTaskNeural):
         available.
     verbose : int, default=0
         0: silent; 1: skorch's table of epoch losses; 2: also a progress bar
-        per epoch (needs tqdm).
+        per epoch.
     callbacks : list of skorch callbacks or (name, callback), default=None
         Extra skorch callbacks (learning-rate schedulers, checkpoints, ...).
     task_column : int, str or None, default=None

@@ -260,13 +260,13 @@ def test_benchmark_command_writes_markdown(tmp_path, monkeypatch):
     assert "cpu_count" in written and "scikit-learn" in written and "UTC" in written
 
 
-def test_text_progress_bar_without_tqdm(monkeypatch):
-    monkeypatch.setitem(sys.modules, "tqdm", None)  # import tqdm -> ImportError
+def test_progress_bar_draws_and_can_be_silenced():
     buf = io.StringIO()
     with progress(4, "demo", file=buf) as bar:
         for _ in range(4):
             bar.update()
-    assert buf.getvalue().rstrip().endswith("demo [" + "#" * 30 + "] 4/4")
+    # tqdm throttles redraws; it drew the bar and counted every step
+    assert "demo:" in buf.getvalue() and "/4" in buf.getvalue() and bar.n == 4
     silent = io.StringIO()
     with progress(2, "x", enabled=False, file=silent) as bar:
         bar.update()
