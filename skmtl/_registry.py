@@ -9,6 +9,7 @@ registered before its estimator ships. Adding a model is one line in
 """
 
 import importlib
+import importlib.util
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,12 +31,28 @@ class ModelSpec:
         Default hyper-parameter grid for ``--cv`` (estimator parameter names).
     kind : {'regression', 'classification'}
         What the model predicts.
+    requires : tuple of str, default=()
+        Optional packages the estimator needs (checked without importing).
     """
 
     path: str
     description: str
     grid: dict = field(default_factory=dict)
     kind: str = "regression"
+    requires: tuple = ()
+
+    def installed(self):
+        """Whether its module and required packages are installed (no import).
+
+        Cheap enough for ``skmtl --help``: finds the modules without importing
+        them (importing every family, torch included, took seconds).
+        """
+        module = self.path.partition(":")[0]
+        names = (module, *self.requires)
+        try:
+            return all(importlib.util.find_spec(name) is not None for name in names)
+        except (ImportError, ValueError):
+            return False
 
     def load(self):
         """The estimator class; raises ImportError if it is not available."""
@@ -100,17 +117,22 @@ MODELS = {
         "skmtl.neural:MultiTaskMLPRegressor",
         "shared-trunk neural network with one head per task",
         {"trunk_layer_sizes": [(32,), (64, 32)]},
+        requires=("torch", "skorch"),
     ),
 }
 
 
-def available_models(kind=None):
+def available_models(kind=None, load=True):
     """Registered models whose estimator can be imported.
 
     Parameters
     ----------
     kind : {'regression', 'classification'} or None, default=None
         Keep only models of this kind.
+    load : bool, default=True
+        Import each estimator to check it; False only checks that its module
+        and required packages are installed (:meth:`ModelSpec.installed`),
+        without importing anything (for help texts).
 
     Returns
     -------
@@ -120,6 +142,10 @@ def available_models(kind=None):
     out = {}
     for name, spec in MODELS.items():
         if kind is not None and spec.kind != kind:
+            continue
+        if not load:
+            if spec.installed():
+                out[name] = spec
             continue
         try:
             spec.load()

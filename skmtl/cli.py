@@ -222,7 +222,7 @@ def _markdown(df, digits=4):
 
 
 def _cmd_models(args, out):
-    for name, spec in available_models().items():
+    for name, spec in available_models(load=False).items():
         cls = spec.path.partition(":")[2]
         out.write(f"{name:<24}{cls:<32}{spec.description}\n")
     return 0
@@ -438,14 +438,13 @@ def _cmd_benchmark(args, out):
 
 def _models_epilog():
     lines = ["models (--model):"]
-    for name, spec in available_models().items():
+    for name, spec in available_models(load=False).items():
         lines.append(f"  {name:<22}{spec.description}")
     return "\n".join(lines)
 
 
 def _parser(list_models=True):
-    # listing the models imports every registered estimator's module (torch for
-    # the neural ones), so only do it when help is asked for
+    # the models are listed only when help is asked for (found, not imported)
     epilog = _models_epilog() if list_models else None
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
