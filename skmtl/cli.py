@@ -240,6 +240,13 @@ def _fit_pipeline(pipe, spec, params, X, y, args):
             f"--cv has nothing to search: every parameter of {args.model}'s "
             "default grid is fixed by --param"
         )
+    if args.cv < 2 or len(X) < 2 * args.cv:
+        raise CommandError(
+            f"--cv {args.cv} on {len(X)} rows: every test fold needs at least 2 "
+            "rows (R^2 of one row is undefined, scored 0), and there must be 2 "
+            f"folds or more; use --cv between 2 and {max(len(X) // 2, 2)}"
+            + (" (or more data)" if len(X) < 4 else "")
+        )
     cv = KFold(args.cv, shuffle=True, random_state=args.random_state)
     search = GridSearchCV(pipe, grid, cv=cv, n_jobs=args.n_jobs, error_score="raise")
     search.fit(X, y)

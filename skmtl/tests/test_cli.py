@@ -387,3 +387,14 @@ def test_help_and_models_import_no_estimator(command):
     assert imported == ["False"] * 4
     assert float(seconds) < 1.0  # measured 0.05 s; generous for a loaded CI
     assert "group-lasso" in done.stdout
+
+
+def test_cv_with_one_row_folds_is_an_error(enb_csv, tmp_path, capsys):
+    # 5 rows and --cv 5 used to report "CV score 0.0000": one-row test folds
+    tiny = tmp_path / "tiny.csv"
+    pd.read_csv(enb_csv).iloc[:5].to_csv(tiny, index=False)
+    args = ["fit", str(tiny), "--targets", "Y1,Y2", "-o", str(tmp_path / "m")]
+    assert main([*args, "--cv", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "--cv 5 on 5 rows" in err and "between 2 and 2" in err
+    assert main([*args, "--cv", "2"]) == 0
