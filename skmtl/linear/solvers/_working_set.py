@@ -618,7 +618,9 @@ class WorkingSet:
                 f"WorkingSet did not converge: relative duality gap "
                 f"{stop_crit:.3e} > tol {self.tol:.1e} after max_iter="
                 f"{self.max_iter} epochs ({n_outer} outer iterations). Increase "
-                "max_iter or tol, or scale the features.",
+                "max_iter or tol; a larger alpha also converges faster (small "
+                "alphas are slow with strongly correlated features or tasks "
+                "with fewer labelled samples than features).",
                 ConvergenceWarning,
                 stacklevel=3,
             )
