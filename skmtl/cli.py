@@ -56,7 +56,29 @@ def _read_csv(path):
         raise CommandError(f"{path} is not a readable CSV file ({e})") from e
     if len(df) == 0:
         raise CommandError(f"{path} has a header row but no data rows")
+    if df.shape[1] == 1:
+        sep = next((c for c in ";\t|" if c in str(df.columns[0])), None)
+        if sep is not None:
+            raise CommandError(
+                f"{path} has one column named {str(df.columns[0])[:40]!r}...: it "
+                f"looks separated by {sep!r}; skmtl reads comma-separated files"
+            )
+    header = _header(path)
+    dups = sorted({c for c in header if header.count(c) > 1})
+    if dups:
+        raise CommandError(
+            f"{path} has duplicate column name(s) {', '.join(map(repr, dups))}; "
+            "rename them (pandas would silently rename the second one)"
+        )
     return df
+
+
+def _header(path):
+    """The header row's names as written (pandas renames duplicates)."""
+    import csv
+
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [name.strip() for name in next(csv.reader(fh), [])]
 
 
 def _check_output(path, what, force=True):
@@ -70,8 +92,7 @@ def _check_output(path, what, force=True):
             )
         if not force and os.path.exists(path):
             raise CommandError(
-                f"{path} exists; give another file with -o, or --force to "
-                "overwrite it"
+                f"{path} exists; give another file with -o, or --force to overwrite it"
             )
 
 
@@ -127,6 +148,12 @@ def _split(df, path, targets, task_column, features):
     if targets:
         _check_present(df, targets, path, "target")
         _check_numeric(df, targets, path, "target")
+        empty = [c for c in targets if df[c].isna().all()]
+        if empty:
+            raise CommandError(
+                f"target column(s) {', '.join(map(repr, empty))} of {path} have "
+                "no value at all; leave them out of --targets"
+            )
         Y = df[targets].to_numpy(dtype=float)
         if task_column is not None:
             if len(targets) != 1:

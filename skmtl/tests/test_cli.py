@@ -398,3 +398,31 @@ def test_cv_with_one_row_folds_is_an_error(enb_csv, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--cv 5 on 5 rows" in err and "between 2 and 2" in err
     assert main([*args, "--cv", "2"]) == 0
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("semicolons", "looks separated by ';'; skmtl reads comma-separated"),
+        ("duplicates", "duplicate column name(s) 'X1'"),
+        ("empty_target", "target column(s) 'Y2' of"),
+        ("binary", "is not a readable CSV file"),
+    ],
+)
+def test_bad_files_give_one_line(enb_csv, tmp_path, capsys, kind, message):
+    frame = pd.read_csv(enb_csv)
+    path = tmp_path / f"{kind}.csv"
+    if kind == "semicolons":
+        frame.to_csv(path, sep=";", index=False)
+    elif kind == "duplicates":
+        frame.columns = ["X1", "X1", *frame.columns[2:]]
+        frame.to_csv(path, index=False)
+    elif kind == "empty_target":
+        frame["Y2"] = np.nan
+        frame.to_csv(path, index=False)
+    else:
+        path.write_bytes(b"\xff\xfe\x00\x81garbage\x00\x00")
+    args = ["fit", str(path), "--targets", "Y1,Y2", "-o", str(tmp_path / "m")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and str(path) in err and err.count("\n") == 1
