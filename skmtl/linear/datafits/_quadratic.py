@@ -628,6 +628,29 @@ class Quadratic(GramRouteMixin):
 
     # -- quadratic-form API (working-set solvers) -----------------------------
     @property
+    def n_design_rows(self):
+        """Rows of the one dense design shared by all tasks, else None.
+
+        Set for wide data without missing labels and a dense ``X``, the layout
+        of :meth:`design_columns`.
+        """
+        if self.mode != "shared" or self.sparse:
+            return None
+        return self.Xc.shape[0]
+
+    def design_columns(self, features):
+        """``(Xt, Ys)`` with ``f(W) = 1/2 ||Ys - Xt^T W||^2`` on ``features``.
+
+        Only when :attr:`n_design_rows` is set: ``Xt`` (k, n_samples) holds
+        the features' weighted, centred columns as rows and ``Ys`` the
+        weighted, centred targets, what coordinate descent with the residual
+        needs.
+        """
+        sqrt_a = np.sqrt(self.A[:, 0])
+        Xt = np.ascontiguousarray((self.Xc[:, features] * sqrt_a[:, None]).T)
+        return Xt, self.Y * sqrt_a[:, None]
+
+    @property
     def value0(self):
         """f(0), the objective of the null model."""
         if self._value0 is None:

@@ -77,6 +77,14 @@ class SumOfParts:
     def value0(self):
         return self.datafit.value0
 
+    @property
+    def n_design_rows(self):
+        return getattr(self.datafit, "n_design_rows", None)
+
+    def design_columns(self, rows):
+        """The base datafit's ``design_columns`` on the rows' features."""
+        return self.datafit.design_columns(np.asarray(rows) % self.n_features)
+
     def gram(self, rows):
         """Gram blocks on stacked ``rows`` (each row maps to its feature)."""
         feats = np.asarray(rows) % self.n_features

@@ -111,11 +111,6 @@ def _restricted_gap(G, B, W, value0, penalty):
     return duality_gap(f, grad, W, penalty), f
 
 
-def _inner_fista(G, B, W, value0, penalty, tol, max_epochs):
-    """Restarted FISTA on the working-set problem; returns ``(W, epochs)``."""
-    return _fista(G, B, W, value0, penalty, tol, max_epochs)[:2]
-
-
 def _fista(G, B, W, value0, penalty, tol, max_epochs, check_every=10):
     """Restarted FISTA on the working-set problem, all in Gram space.
 
@@ -348,30 +343,6 @@ def _gram_solve(G, B, W, value0, penalty, tol, max_epochs, params):
     return W, epochs + more, done
 
 
-def _inner_solve(G, B, W, value0, penalty, tol, max_epochs, compiled):
-    """:func:`_gram_solve`, compiled when asked and possible; ``(W, epochs)``."""
-    params = row_prox_params(penalty, B.shape[0]) if compiled else None
-    return _gram_solve(G, B, W, value0, penalty, tol, max_epochs, params)[:2]
-
-
-def _shared_design(datafit):
-    """``(Xc, sqrt_a, Yc, d)`` of a dense shared-design datafit, else None.
-
-    The datafit is ``1/2 sum_i a_i ||Yc_i - Xc_i W||^2`` (centred design and
-    targets, row weights ``a``); the residual route of coordinate descent
-    needs these three. For stacked parts (:class:`SumOfParts`, rows
-    ``k d + j`` all on feature ``j``) they are the base datafit's, and
-    working-set row ``r`` takes column ``r % d``.
-    """
-    base = getattr(datafit, "datafit", datafit)  # SumOfParts wraps its base
-    if getattr(base, "mode", None) != "shared" or getattr(base, "sparse", True):
-        return None
-    Xc, A, Y = (getattr(base, name, None) for name in ("Xc", "A", "Y"))
-    if Xc is None or A is None or Y is None:
-        return None
-    return Xc, np.sqrt(A[:, 0]), Y, Xc.shape[1]
-
-
 def _features(datafit, rows):
     """Feature of each working-set row for stacked parts (SumOfParts), else None."""
     if getattr(datafit, "n_parts", 1) > 1:
@@ -498,27 +469,24 @@ class WorkingSet:
 
     def _inner(self, datafit, ws, W, pen_ws, params, tol, budget, can_compile):
         """Solve on the working set ``ws``; returns ``(W_ws, epochs, params)``."""
-        design = _shared_design(datafit) if params is not None else None
-        if design is not None and len(ws) > 2 * design[0].shape[0]:
-            Xc, sqrt_a, Y, d = design
-            Xt = np.ascontiguousarray((Xc[:, ws % d] * sqrt_a[:, None]).T)
-            Ys = Y * sqrt_a[:, None]
+        n_rows = getattr(datafit, "n_design_rows", None)
+        if params is not None and n_rows and len(ws) > 2 * n_rows:
+            Xt, Ys = datafit.design_columns(ws)
             W_ws, epochs, _ = _inner_design_bcd(
                 Xt, Ys, W[ws], pen_ws, params, tol, budget
             )
             return W_ws, epochs, params
         G, B = datafit.gram(ws)
         value0 = datafit.value0
-        if (
-            params is None
-            and can_compile
-            and row_prox_params(pen_ws, len(ws), _features(datafit, ws)) is not None
-        ):
+        later = None  # the compiled prox, if FISTA first might hand over to it
+        if params is None and can_compile:
+            later = row_prox_params(pen_ws, len(ws), _features(datafit, ws))
+        if later is not None:
             patience = min(budget, self.fista_patience)
             W_ws, epochs, done = _fista(G, B, W[ws], value0, pen_ws, tol, patience)
             if done or epochs >= budget:
                 return W_ws, epochs, None
-            params = row_prox_params(pen_ws, len(ws), _features(datafit, ws))
+            params = later
             W_ws, more, _ = _gram_solve(
                 G, B, W_ws, value0, pen_ws, tol, budget - epochs, params
             )

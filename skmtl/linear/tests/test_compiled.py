@@ -180,11 +180,7 @@ def test_bcd_inner_solver_reaches_the_fista_solution(l1_ratio):
     """Compiled coordinate descent and restarted FISTA solve the same problem."""
     from skmtl.linear.penalties import L21
     from skmtl.linear.solvers._bcd import row_prox_params
-    from skmtl.linear.solvers._working_set import (
-        _inner_bcd,
-        _inner_fista,
-        _restricted_gap,
-    )
+    from skmtl.linear.solvers._working_set import _fista, _inner_bcd, _restricted_gap
 
     G, B = _inner_problem()
     pen = L21(0.6 * np.linalg.norm(B, axis=1).max(), l1_ratio)
@@ -194,7 +190,7 @@ def test_bcd_inner_solver_reaches_the_fista_solution(l1_ratio):
         G, B, W0, value0, pen, row_prox_params(pen, B.shape[0]), 1e-13, 100_000
     )
     assert done
-    W_fista, _ = _inner_fista(G, B, W0, value0, pen, 1e-13, 100_000)
+    W_fista, _, _ = _fista(G, B, W0, value0, pen, 1e-13, 100_000)
     assert _restricted_gap(G, B, W_bcd, value0, pen)[0] <= 1e-12
     assert 0 < epochs < 1000
     np.testing.assert_allclose(W_bcd, W_fista, atol=1e-6)
@@ -267,7 +263,8 @@ def test_bcd_rows_with_very_different_task_curvatures():
 def test_inner_solve_falls_back_to_fista_on_ill_conditioned_blocks():
     """Tasks with fewer rows than features: coordinate descent gives way."""
     from skmtl.linear.penalties import L21
-    from skmtl.linear.solvers._working_set import _inner_solve, _restricted_gap
+    from skmtl.linear.solvers._bcd import row_prox_params
+    from skmtl.linear.solvers._working_set import _gram_solve, _restricted_gap
 
     rng = np.random.default_rng(3)
     T, n, k = 40, 3, 25
@@ -275,7 +272,8 @@ def test_inner_solve_falls_back_to_fista_on_ill_conditioned_blocks():
     G = np.matmul(Z.transpose(0, 2, 1), Z) / n
     B = np.einsum("tnk,tn->kt", Z, rng.standard_normal((T, n))) / n
     pen = L21(0.05 * np.linalg.norm(B, axis=1).max())
-    W, _ = _inner_solve(G, B, np.zeros_like(B), 1.0, pen, 1e-9, 200_000, True)
+    params = row_prox_params(pen, len(B))
+    W, _, _ = _gram_solve(G, B, np.zeros_like(B), 1.0, pen, 1e-9, 200_000, params)
     assert _restricted_gap(G, B, W, 1.0, pen)[0] <= 1e-9
 
 
