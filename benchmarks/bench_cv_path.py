@@ -227,13 +227,16 @@ def run(name, loader, repeat, n_folds, budget):
 
 
 def plot(table_path, image_path):
-    """Bar chart of the ratios in a results file (log scale; bounds hatched)."""
+    """Bar chart of the ratios in a results file (log scale; bounds hatched).
+
+    A problem listed twice (a rerun appended to the file) shows its last line.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = []
+    rows = {}  # a problem measured again (a rerun appended) keeps its last line
     with open(table_path) as f:
         for line in f:
             parts = line.split()
@@ -243,7 +246,12 @@ def plot(table_path, image_path):
             ratio = parts[-2] if ref else parts[-1]
             if ratio == "?":
                 continue
-            rows.append((parts[0], float(ratio.lstrip("<>")), ref or ratio[0] in "<>"))
+            rows[parts[0]] = (
+                parts[0],
+                float(ratio.lstrip("<>")),
+                ref or ratio[0] in "<>",
+            )
+    rows = list(rows.values())
     fig, ax = plt.subplots(figsize=(6.5, 0.45 * len(rows) + 1.2))
     names = [r[0] for r in rows][::-1]
     values = [r[1] for r in rows][::-1]
