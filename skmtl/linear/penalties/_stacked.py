@@ -89,6 +89,20 @@ class StackedPenalty(BasePenalty):
             for p, m in zip(self.penalties, masks, strict=True)
         )
 
+    def row_prox_kind(self):
+        """Per-row ``(kinds, a1, a2)`` from the parts' row proxes, or None.
+
+        Known only once restricted to a working set (``parts`` set); None too
+        when some part has no compiled row prox.
+        """
+        if self.parts is None:
+            return None
+        specs = [getattr(p, "row_prox_kind", lambda: None)() for p in self.penalties]
+        if any(spec is None for spec in specs):
+            return None
+        labels = np.asarray(self.parts)
+        return tuple(np.array([spec[i] for spec in specs])[labels] for i in range(3))
+
     def cvxpy(self, V):
         labels = self._labels(V.shape[0])
         terms = [

@@ -45,7 +45,7 @@ _KINDS = {"l21": 0, "l1": 1}
 def _partners(features):
     """For each row, the other row on the same feature (exactly two), else -1."""
     partner = np.full(len(features), -1, dtype=np.int64)
-    if features is None or len(features) < 2:
+    if len(features) < 2:
         return partner
     order = np.argsort(features, kind="stable")
     f = np.asarray(features)[order]
@@ -63,40 +63,26 @@ def _partners(features):
 def row_prox_params(penalty, n_rows, features=None):
     """Per-row ``(kind_codes, a1, a2, partner)`` for the compiled kernels, or None.
 
-    A penalty declares its row prox by ``row_prox_kind()``; a stacked penalty
-    restricted to a working set (``parts`` set, one part per row) by those of
-    its parts, so that the rows of the dirty model's two parts (L2,1 and L1)
-    are updated in one sweep. ``features`` (the feature of each row, for
+    A penalty declares its row prox by ``row_prox_kind()``: one ``(kind, a1,
+    a2)`` for every row, or one per row (a stacked penalty restricted to a
+    working set, so that the rows of the dirty model's two parts, L2,1 and
+    L1, are updated in one sweep). ``features`` (the feature of each row, for
     stacked parts) pairs the two rows of a feature: the shared-design kernels
     minimise over both at once (``partner``, -1 for a row alone), where
     updating them one after the other would crawl along the direction that
     moves weight from one part to the other. None when some row has no
     compiled prox.
     """
-    subs, parts = getattr(penalty, "penalties", None), getattr(penalty, "parts", None)
-    partner = _partners(features) if features is not None else np.full(n_rows, -1)
-    if subs is not None:
-        if parts is None:
-            return None
-        specs = [row_prox_params(sub, 1) for sub in subs]
-        if any(spec is None for spec in specs):
-            return None
-        kinds, a1, a2 = (np.array([spec[i][0] for spec in specs]) for i in range(3))
-        labels = np.asarray(parts)
-        return (
-            np.ascontiguousarray(kinds[labels], dtype=np.int64),
-            np.ascontiguousarray(a1[labels], dtype=float),
-            np.ascontiguousarray(a2[labels], dtype=float),
-            partner.astype(np.int64),
-        )
-    spec = getattr(penalty, "row_prox_kind", None)
+    spec = getattr(penalty, "row_prox_kind", lambda: None)()
     if spec is None:
         return None
-    kind, a1, a2 = spec()
+    kinds, a1, a2 = (np.broadcast_to(v, (n_rows,)) for v in spec)
+    partner = _partners(features) if features is not None else np.full(n_rows, -1)
+    names, inverse = np.unique(kinds, return_inverse=True)
     return (
-        np.full(n_rows, _KINDS[kind], dtype=np.int64),
-        np.full(n_rows, float(a1)),
-        np.full(n_rows, float(a2)),
+        np.array([_KINDS[k] for k in names], dtype=np.int64)[inverse.ravel()],
+        np.ascontiguousarray(a1, dtype=float),
+        np.ascontiguousarray(a2, dtype=float),
         partner.astype(np.int64),
     )
 
