@@ -6,13 +6,10 @@ import numpy as np
 from scipy.optimize import minimize
 from sklearn.exceptions import ConvergenceWarning
 
+from ._cg import _row_max
 from ._fista import FISTA
 
 __all__ = ["LBFGS"]
-
-
-def _row_max(G):
-    return float(np.sqrt(np.max(np.sum(G**2, axis=1), initial=0.0)))
 
 
 class LBFGS:
