@@ -1,6 +1,6 @@
 """Masked per-task losses for wide (NaN = missing) and long (task code) targets.
 
-Targets reach the network already encoded (see ``_estimators``):
+Targets reach the network already encoded (see ``_base_neural``):
 
 * wide layout: a float tensor (batch, n_tasks) with ``NaN`` where a task has no
   label; classification tasks hold the class index;

@@ -10,12 +10,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._estimators import (
-    MultiTaskMLPRegressor,
-    _BaseMultiTaskNeural,
-    _optimizer_class,
-    _torch,
-)
+from ._base_neural import _BaseMultiTaskNeural, _optimizer_class, _torch
+from ._mlp import MultiTaskMLPRegressor
 
 __all__ = ["MAMORegressor"]
 
