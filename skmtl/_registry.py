@@ -176,16 +176,20 @@ def get_model(name):
         If ``name`` is unknown or its estimator is not installed; the message
         lists the available names.
     """
-    known = available_models()
-    if name not in known:
-        hint = ""
-        if name in MODELS:
-            hint = (
-                f" ({MODELS[name].path} cannot be imported: is the optional "
-                "dependency installed?)"
-            )
-        raise ValueError(
-            f"Unknown model {name!r}{hint}. Available models: {', '.join(known)}."
+    # only the model asked for is imported (the others may pull torch)
+    spec = MODELS.get(name)
+    if spec is not None:
+        try:
+            return spec.load(), spec
+        except ImportError:
+            pass
+    hint = ""
+    if spec is not None:
+        hint = (
+            f" ({spec.path} cannot be imported: is the optional dependency "
+            "installed?)"
         )
-    spec = known[name]
-    return spec.load(), spec
+    known = available_models(load=False)
+    raise ValueError(
+        f"Unknown model {name!r}{hint}. Available models: {', '.join(known)}."
+    )

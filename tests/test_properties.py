@@ -98,6 +98,14 @@ PARAMS = {
     "TraceNormMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
     # a small net: the properties tested do not depend on the budget
     "MAMORegressor": {"trunk_layer_sizes": (16,), "max_epochs": 10, "probe_epochs": 3},
+    # small grids and 3 folds: the properties hold for any grid, and the
+    # default grids (up to 10 x 10 points, 5 folds) made these the slowest tests
+    "DirtyMultiTaskCV": {"alphas": 3, "betas": 3, "cv": 3},
+    "MultiTaskGroupLassoCV": {"alphas": 10, "cv": 3},
+    "ClusteredMultiTaskCV": {"alphas": (0.1, 1.0), "cv": 3},
+    "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
+    "MeanRegularizedMultiTaskCV": {"cv": 3},
+    "TaskGraphMultiTaskCV": {"cv": 3},
 }
 
 SETTINGS = settings(

@@ -109,8 +109,7 @@ def test_clustered_centred_tends_to_the_pooled_ridge():
             beta=strength,
             center_tasks=True,
             mean_alpha=0.3,
-            tol=1e-10,
-            max_iter=50_000,
+            tol=1e-7,  # 1e-10 is below what rounding allows at strength 1e4
             task_column=-1,
         ).fit(X, y)
         gaps.append(np.abs(model.coef_ - pooled.coef_).max())
