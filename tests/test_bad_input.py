@@ -43,9 +43,25 @@ def _is_clf(cls):
     return issubclass(cls, ClassifierMixin)
 
 
+#: Smaller budgets and grids than the defaults: validation and the
+#: finiteness of the fit do not depend on them, and the defaults (100 epochs,
+#: 5 folds over grids of up to 10 x 10 points) made these cases the slowest.
+SMALL = {
+    "MAMORegressor": {"max_epochs": 30, "probe_epochs": 3},
+    "MultiTaskMLPRegressor": {"max_epochs": 20},
+    "MultiTaskMLPClassifier": {"max_epochs": 20},
+    "MultiTaskNet": {"max_epochs": 20},
+    "DirtyMultiTaskCV": {"alphas": 3, "betas": 3, "cv": 3},
+    "MultiTaskGroupLassoCV": {"alphas": 10, "cv": 3},
+    "ClusteredMultiTaskCV": {"alphas": (0.1, 1.0), "cv": 3},
+    "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
+}
+
+
 def _params(cls):
     names = inspect.signature(cls.__init__).parameters
-    return {"random_state": 0} if "random_state" in names else {}
+    params = {"random_state": 0} if "random_state" in names else {}
+    return {**params, **SMALL.get(cls.__name__, {})}
 
 
 def _estimators(case):

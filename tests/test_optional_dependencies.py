@@ -1,11 +1,15 @@
-"""skmtl and its non-neural estimators must work without torch."""
+"""skmtl and its non-neural estimators must work without torch.
+
+One interpreter with ``torch`` and ``skorch`` blocked checks everything that
+depends on their absence (a subprocess costs about a second and a half).
+"""
 
 import subprocess
 import sys
 import textwrap
 
 
-def test_import_without_torch():
+def test_everything_but_the_neural_models_works_without_torch():
     code = textwrap.dedent(
         """
         import sys
@@ -32,11 +36,30 @@ def test_import_without_torch():
                 else:
                     cls().fit(X, Y).predict(X)
         assert "torch" not in sys.modules
-        print("ok")
+        print("estimators ok")
+
+        # the neural subpackage names the extra to install
+        try:
+            import skmtl.neural
+        except ImportError as exc:
+            print("neural:", exc)
+
+        # the Pareto front: linear members work, neural ones name the extra
+        from skmtl.pareto import ParetoFrontRegressor
+        ParetoFrontRegressor(preferences=3).fit(X, Y).predict(X)
+        try:
+            ParetoFrontRegressor(preferences=3, model="mlp").fit(X, Y)
+        except ImportError as exc:
+            print("pareto:", exc)
         """
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
+    lines = out.stdout.splitlines()
+    assert lines[0] == "estimators ok"
+    neural = [line for line in lines if line.startswith("neural:")]
+    assert neural and 'pip install "skmtl[neural]"' in neural[0]
+    pareto = [line for line in lines if line.startswith("pareto:")]
+    assert pareto and "neural" in pareto[0] and "torch" in pareto[0]

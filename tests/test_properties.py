@@ -88,6 +88,10 @@ def _targets(cls, Y):
 #: of iterative solvers are comparable to 1e-6).
 PARAMS = {
     "MultiTaskGroupLasso": {"alpha": 0.05, "tol": 1e-10, "max_iter": 20_000},
+    # the tol is on the duality gap relative to f(0), which bounds the squared
+    # prediction error: at 1e-6, predictions of two routes differed by up to
+    # 1e-3 in 31 of 1000 random problems; at 1e-11, in none
+    "DirtyMultiTask": {"tol": 1e-11},
     # its default tol (1e-6 on the optimality violation) leaves ~1e-5 in the
     # predictions, over the 1e-6 these properties compare to
     "ClusteredMultiTask": {"tol": 1e-10, "max_iter": 100_000},
@@ -95,7 +99,9 @@ PARAMS = {
     "SharedRepresentationRegressor": {"tol": 1e-10, "max_iter": 100_000},
     "MultiTaskGroupLassoClassifier": {"tol": 1e-10, "max_iter": 50_000},
     "MeanRegularizedMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
-    "TraceNormMultiTaskClassifier": {"tol": 1e-10, "max_iter": 50_000},
+    # 1e-8: no label or coefficient differed in 400 random problems (1e-10
+    # takes three times as long)
+    "TraceNormMultiTaskClassifier": {"tol": 1e-8, "max_iter": 50_000},
     # a small net: the properties tested do not depend on the budget
     "MAMORegressor": {"trunk_layer_sizes": (16,), "max_epochs": 10, "probe_epochs": 3},
     # small grids and 3 folds: the properties hold for any grid, and the
@@ -111,6 +117,7 @@ PARAMS = {
 SETTINGS = settings(
     max_examples=8,
     deadline=None,
+    derandomize=True,  # the same examples in every run: CI cannot flake
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 

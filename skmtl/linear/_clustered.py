@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.cluster import KMeans
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ._composite import COMMON_CONSTRAINTS, CompositeRegressor
 from .penalties._centered import CenteredPenalty, CenteredSmooth, pooled_solution
@@ -205,10 +206,21 @@ class ClusteredMultiTask(CompositeRegressor):
             deviations if self.center_tasks else W
         )
         del self._cluster_norm
-        k = self.n_clusters
-        if k == 1:
-            self.labels_ = np.zeros(data.n_tasks, dtype=np.int64)
-        else:
-            rng = check_random_state(self.random_state)
-            km = KMeans(k, n_init=10, random_state=rng).fit(self.coef_)
-            self.labels_ = km.labels_.astype(np.int64)
+        # labels_ is read off by k-means on first access (10 k-means runs cost
+        # more than the solver on small problems, and CV refits rarely read it);
+        # the cluster count and the seed are fixed now
+        self._labels = None
+        self._labels_k = self.n_clusters
+        self._labels_seed = check_random_state(self.random_state).randint(2**31 - 1)
+
+    @property
+    def labels_(self):
+        """Cluster of each task: k-means on ``coef_``, computed on first access."""
+        check_is_fitted(self, "coef_")
+        if self._labels is None:
+            if self._labels_k == 1:
+                self._labels = np.zeros(self.coef_.shape[0], dtype=np.int64)
+            else:
+                km = KMeans(self._labels_k, n_init=10, random_state=self._labels_seed)
+                self._labels = km.fit(self.coef_).labels_.astype(np.int64)
+        return self._labels

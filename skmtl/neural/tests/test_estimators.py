@@ -1,9 +1,6 @@
 """The scikit-learn facing neural estimators."""
 
 import pickle
-import subprocess
-import sys
-import textwrap
 import warnings
 
 import numpy as np
@@ -272,29 +269,6 @@ def test_cuda_device():
     m.fit(X, Y)  # pragma: no cover - only on GPU machines
     cpu = MultiTaskMLPRegressor(**FAST, random_state=0).fit(X, Y)
     assert np.allclose(m.predict(X), cpu.predict(X), atol=1e-3)
-
-
-def test_import_without_torch_names_the_extra():
-    code = textwrap.dedent(
-        """
-        import sys
-
-        class Block:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in ("torch", "skorch"):
-                    raise ImportError(f"blocked {name}")
-
-        sys.meta_path.insert(0, Block())
-        try:
-            import skmtl.neural
-        except ImportError as exc:
-            print(exc)
-        """
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
-    assert 'pip install "skmtl[neural]"' in out.stdout
 
 
 def _conflict_problem(seed, n=512):

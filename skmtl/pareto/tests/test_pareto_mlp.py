@@ -1,8 +1,5 @@
 """The neural front (model='mlp'): trade-offs, extremes, transfer, layouts."""
 
-import subprocess
-import sys
-import textwrap
 import warnings
 
 import numpy as np
@@ -231,35 +228,6 @@ def test_non_convergence_warns():
         ParetoFrontRegressor(preferences=3, max_iter=12, random_state=0, **NET).fit(
             X, Y
         )
-
-
-def test_mlp_without_torch_says_which_extra():
-    code = textwrap.dedent(
-        """
-        import sys
-
-        class Block:
-            def find_spec(self, name, path=None, target=None):
-                if name.split(".")[0] in ("torch", "skorch"):
-                    raise ImportError(f"blocked {name}")
-
-        sys.meta_path.insert(0, Block())
-        import numpy as np
-        from skmtl.pareto import ParetoFrontRegressor
-        X = np.random.default_rng(0).standard_normal((40, 3))
-        Y = X[:, :2] + 0.1
-        ParetoFrontRegressor(preferences=3).fit(X, Y).predict(X)  # linear: fine
-        try:
-            ParetoFrontRegressor(preferences=3, model="mlp").fit(X, Y)
-        except ImportError as e:
-            print(e)
-        """
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=False
-    )
-    assert out.returncode == 0, out.stderr
-    assert "neural" in out.stdout and "torch" in out.stdout
 
 
 _SPLIT = (
