@@ -33,6 +33,11 @@ class ModelSpec:
         What the model predicts.
     requires : tuple of str, default=()
         Optional packages the estimator needs (checked without importing).
+    relative : tuple of str, default=()
+        Parameters whose grid values are fractions of their largest useful
+        value on the data (``alpha_max`` of :func:`~skmtl.linear.multitask_path`,
+        where the solution is zero): a penalty like the group lasso's scales
+        with the targets, so an absolute grid suits one data set only.
     """
 
     path: str
@@ -40,6 +45,7 @@ class ModelSpec:
     grid: dict = field(default_factory=dict)
     kind: str = "regression"
     requires: tuple = ()
+    relative: tuple = ()
 
     def installed(self):
         """Whether its module and required packages are installed (no import).
@@ -64,6 +70,9 @@ class ModelSpec:
 
 
 _ALPHAS = list(np.logspace(-4, 1, 6))
+#: fractions of alpha_max: from a strong penalty down to nearly none (at
+#: 1e-4, tasks with fewer samples than features make the fits very slow)
+_FRACTIONS = [float(f) for f in np.logspace(-0.5, -3, 6)]
 
 #: Command-line name -> model. Names whose estimator is not importable are
 #: skipped by :func:`available_models`.
@@ -81,12 +90,14 @@ MODELS = {
     "group-lasso": ModelSpec(
         "skmtl.linear:MultiTaskGroupLasso",
         "L2,1 joint feature selection across tasks",
-        {"alpha": _ALPHAS},
+        {"alpha": _FRACTIONS},
+        relative=("alpha",),
     ),
     "dirty": ModelSpec(
         "skmtl.linear:DirtyMultiTask",
         "W = S + B: group-sparse shared part + entry-sparse task part",
-        {"alpha": [0.1, 0.03, 0.01], "beta": [0.1, 0.03, 0.01]},
+        {"alpha": [0.3, 0.1, 0.03], "beta": [0.3, 0.1, 0.03]},
+        relative=("alpha", "beta"),
     ),
     "mean-regularized": ModelSpec(
         "skmtl.linear:MeanRegularizedMultiTask",
@@ -101,7 +112,8 @@ MODELS = {
     "trace-norm": ModelSpec(
         "skmtl.linear:TraceNormMultiTask",
         "nuclear-norm penalty: low-rank weight matrix",
-        {"alpha": _ALPHAS},
+        {"alpha": _FRACTIONS},
+        relative=("alpha",),
     ),
     "clustered": ModelSpec(
         "skmtl.linear:ClusteredMultiTask",

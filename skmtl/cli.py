@@ -255,13 +255,31 @@ def _cmd_models(args, out):
     return 0
 
 
+def _grid_values(pipe, spec, name, values, X, y):
+    """The grid of ``name``: ``values``, or those fractions of its largest
+    useful value on the (preprocessed) data for ``spec.relative`` parameters."""
+    if name not in spec.relative:
+        return values
+    from sklearn.base import clone
+
+    from .linear import multitask_path
+
+    Xt = clone(pipe[:-1]).fit_transform(X) if len(pipe) > 1 else X
+    top = multitask_path(Xt, y, estimator=clone(pipe[-1]), param=name, n_alphas=1)
+    return [float(f * top[0][0]) for f in values]
+
+
 def _fit_pipeline(pipe, spec, params, X, y, args):
     """Fit (or grid search) the pipeline; returns (pipe, best_params, cv_score)."""
     from sklearn.model_selection import GridSearchCV, KFold
 
     if not args.cv:
         return pipe.fit(X, y), {}, None
-    grid = {f"model__{k}": v for k, v in spec.grid.items() if k not in params}
+    grid = {
+        f"model__{k}": _grid_values(pipe, spec, k, v, X, y)
+        for k, v in spec.grid.items()
+        if k not in params
+    }
     if not grid:
         raise CommandError(
             f"--cv has nothing to search: every parameter of {args.model}'s "

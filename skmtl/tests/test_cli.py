@@ -94,6 +94,32 @@ def test_fit_long_data_with_cv(school_csv, tmp_path):
     assert text.count("| s") == 15 and "mean over tasks" in text
 
 
+@pytest.mark.parametrize("model", ["group-lasso", "dirty", "trace-norm"])
+def test_cv_grid_of_a_sparse_penalty_follows_the_target_scale(
+    model, enb_csv, tmp_path
+):
+    """Grids relative to alpha_max: the same fractions whatever the target scale."""
+    frame = pd.read_csv(enb_csv)
+    chosen = []
+    for scale in (1.0, 1000.0):
+        data = tmp_path / f"scaled{scale:g}.csv"
+        frame.assign(Y1=frame["Y1"] * scale, Y2=frame["Y2"] * scale).to_csv(
+            data, index=False
+        )
+        out = tmp_path / f"m{scale:g}.joblib"
+        status, text = run(
+            ["fit", data, "--targets", "Y1,Y2", "--model", model, "--cv", "3",
+             "-o", out]
+        )  # fmt: skip
+        assert status == 0, text
+        chosen.append(joblib.load(out)["params"])
+    spec = _registry.MODELS[model]
+    for name in spec.relative:
+        assert chosen[1][name] == pytest.approx(1000 * chosen[0][name], rel=1e-6)
+    # the fractions are interior to (0, alpha_max): no all-zero fit in the grid
+    assert max(max(spec.grid[name]) for name in spec.relative) < 1
+
+
 def test_wide_missing_labels_are_masked(enb_csv, tmp_path):
     frame = pd.read_csv(enb_csv)
     frame.loc[::3, "Y2"] = np.nan
