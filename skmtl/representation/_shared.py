@@ -133,7 +133,16 @@ class SharedRepresentationRegressor(
         ``max_iter // 2``. ``'auto'`` ends phase I as soon as every component
         has escaped the small start (the k-th singular value of ``B W^T`` has
         grown at least 10-fold and by less than 1% over the last 10
-        iterations), and after ``max_iter // 2`` iterations at the latest.
+        iterations; 10% with ``phase2='lbfgs'``), and after ``max_iter // 2``
+        iterations at the latest.
+    phase2 : {'lbfgs', 'gd'}, default='lbfgs'
+        TPGD's phase II: ``'gd'`` is the paper's gradient descent on the
+        balanced objective; ``'lbfgs'`` minimises the same objective by
+        L-BFGS (same stopping rule) and ends phase I as soon as every
+        component has escaped. With fewer samples per task than features the
+        loss is badly conditioned in ``B`` and gradient descent's iterations
+        grow with ``d`` (at ``d = 400``, ``N = 100``, ``T = 20``, ``k = 3``:
+        338 iterations against 46 at ``d = 50``); L-BFGS needs 111 there.
     fit_intercept : bool, default=True
         Whether to fit one unpenalised intercept per task (data are centred
         per task).
@@ -250,6 +259,7 @@ class SharedRepresentationRegressor(
             Interval(numbers.Integral, 0, None, closed="left"),
             StrOptions({"auto"}),
         ],
+        "phase2": [StrOptions({"lbfgs", "gd"})],
         "fit_intercept": ["boolean"],
         "task_column": [None, numbers.Integral, str],
         "random_state": ["random_state"],
@@ -267,6 +277,7 @@ class SharedRepresentationRegressor(
         step_size="auto",
         init_scale=0.05,
         phase1_iter="auto",
+        phase2="lbfgs",
         fit_intercept=True,
         task_column=None,
         random_state=None,
@@ -280,6 +291,7 @@ class SharedRepresentationRegressor(
         self.step_size = step_size
         self.init_scale = init_scale
         self.phase1_iter = phase1_iter
+        self.phase2 = phase2
         self.fit_intercept = fit_intercept
         self.task_column = task_column
         self.random_state = random_state
@@ -355,6 +367,7 @@ class SharedRepresentationRegressor(
                 step_size=steps,
                 init_scale=self.init_scale,
                 phase1_iter=self.phase1_iter,
+                phase2=self.phase2,
                 **common,
             )
         else:
@@ -369,7 +382,20 @@ class SharedRepresentationRegressor(
         self.n_iter_ = info["n_iter"]
         self.loss_curve_ = info["loss_curve"]
         self.stop_crit_ = info["stop_crit"]
-        if not info["converged"]:
+        if info.get("diverged"):
+            norms = info["coef_norms"]
+            warnings.warn(
+                f"{type(self).__name__} (solver='altmin') stopped at iteration "
+                f"{self.n_iter_}, diverging: ||coef_||_F grew from "
+                f"{norms[-51]:.3g} to {norms[-1]:.3g} over the last 50 iterations "
+                "while the loss hardly changed. A component is fitting "
+                "directions that some tasks' samples do not constrain (fewer "
+                "samples per task than features), and coef_ is not a usable "
+                "estimate. Use solver='tpgd', init='svd' or 'moments', or fewer "
+                "components.",
+                ConvergenceWarning,
+            )
+        elif not info["converged"]:
             warnings.warn(
                 f"{type(self).__name__} (solver={self.solver!r}) did not converge "
                 f"in max_iter={self.max_iter} iterations: the relative change of "

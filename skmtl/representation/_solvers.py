@@ -319,6 +319,7 @@ def tpgd(
     init_scale=0.05,
     init="random",
     phase1_iter="auto",
+    phase2="lbfgs",
     rng=None,
     callback=None,
     verbose=0,
@@ -344,6 +345,18 @@ def tpgd(
     With ``init`` other than 'random', (B, W) start from the balanced factors
     of the least-squares heads on that basis and every iteration is phase II.
 
+    ``phase2='gd'`` is the paper's phase II (gradient descent with the
+    steps above). ``phase2='lbfgs'`` minimises the same balanced objective
+    by L-BFGS (scipy, 10 correction pairs) with the same stopping rule, each
+    iteration one gradient (a few in a line search), and ends phase I as soon
+    as ``s_k`` grows by less than 10% over 10 iterations (every component has
+    escaped; the quasi-Newton phase finishes the descent). With fewer samples
+    per task than features the loss is badly conditioned in ``B`` (its
+    Hessian ``sum_t w_t w_t^T (x) X_t^T X_t / n_t`` has condition number
+    about ``((1 + sqrt(c)) / (1 - sqrt(c)))^2`` with ``c = d k / sum_t n_t``),
+    and gradient descent needs a number of iterations that grows with it;
+    L-BFGS adapts to the curvature.
+
     Returns
     -------
     B : ndarray of shape (d, k)
@@ -354,6 +367,7 @@ def tpgd(
     """
     rng = np.random.default_rng(rng) if not hasattr(rng, "standard_normal") else rng
     d, T = design.n_features, design.n_tasks
+    switch_growth = 1.10 if phase2 == "lbfgs" else 1.01
     sigma1 = top_singular_value(design)
     eta0 = np.asarray(step_size, dtype=float) / sigma1
     eta = eta0.copy()
@@ -381,13 +395,17 @@ def tpgd(
     adaptive = phase1_iter == "auto" and n_phase1 > 0
     s_start = s_last = _kth_singular_value(B, W) if adaptive else 0.0
     it = 0
+    handoff = False
     for it in range(1, max_iter + 1):
         if adaptive and it <= n_phase1 and it % 10 == 1 and it > 1:
             s_now = _kth_singular_value(B, W)
-            if s_now >= 10 * s_start and s_now < 1.01 * s_last:
+            if s_now >= 10 * s_start and s_now < switch_growth * s_last:
                 n_phase1 = it - 1
             s_last = s_now
         new_phase = 1 if it <= n_phase1 else 2
+        if new_phase == 2 and phase2 == "lbfgs":
+            handoff, it = True, it - 1
+            break
         if new_phase != phase:
             phase = new_phase
             f, loss, gB, gW = objective(B, W, phase)
@@ -418,6 +436,18 @@ def tpgd(
         if phase == 2 and stop_crit < tol:
             converged = True
             break
+    n_phase1 = min(n_phase1, it)
+    if handoff and it < max_iter:
+        B, W, more, converged, stop_crit = _lbfgs_phase(
+            design, B, W, max_iter - it, tol, eta0[1], loss_curve, callback, it
+        )
+        it += more
+        if verbose:
+            print(
+                f"[tpgd] phase I {n_phase1} iterations, L-BFGS phase II {more}: "
+                f"loss {loss_curve[-1] if loss_curve else np.nan:.6e}, "
+                f"rel. change {stop_crit:.2e}"
+            )
     info = dict(
         n_iter=it,
         converged=converged,
@@ -425,14 +455,82 @@ def tpgd(
         stop_crit=stop_crit,
         n_backtracks=n_backtracks,
         sigma1=sigma1,
-        n_phase1=min(n_phase1, it),
+        n_phase1=n_phase1,
     )
     return B, W, info
+
+
+def _lbfgs_phase(design, B, W, budget, tol, step, loss_curve, callback, offset):
+    """Phase II by L-BFGS on the balanced objective, TPGD's stopping rule.
+
+    Stops when ``||z_+ - z|| / ||z_+|| < tol`` for ``z = (B, W)``; if the line
+    search runs out of precision first, the fit counts as converged when the
+    gradient-step size ``step ||grad|| / ||z||`` is below ``tol`` (the rule of
+    the gradient phase). Returns ``(B, W, n_iter, converged, stop_crit)``.
+    """
+    from scipy.optimize import minimize
+
+    d, k = B.shape
+    T = W.shape[0]
+    split = d * k
+    last = {}
+
+    def unpack(z):
+        return z[:split].reshape(d, k), z[split:].reshape(T, k)
+
+    def fun(z):
+        f, loss, gB, gW = tpgd_objective(design, *unpack(z), balance=True)
+        last["z"], last["loss"] = z.copy(), loss
+        last["grad"] = np.concatenate([gB.ravel(), gW.ravel()])
+        return f, last["grad"]
+
+    z0 = np.concatenate([B.ravel(), W.ravel()])
+    state = {"n": 0, "prev": z0, "crit": np.inf, "converged": False}
+
+    def record(intermediate_result):
+        z = intermediate_result.x
+        state["n"] += 1
+        crit = np.linalg.norm(z - state["prev"]) / max(np.linalg.norm(z), 1e-300)
+        state["prev"], state["crit"] = z.copy(), crit
+        same = "z" in last and np.array_equal(last["z"], z)
+        loss_curve.append(last["loss"] if same else design.loss(*unpack(z)))
+        if callback is not None:
+            callback(offset + state["n"], *unpack(z))
+        if crit < tol:
+            state["converged"] = True
+            raise StopIteration
+
+    minimize(
+        fun,
+        z0,
+        jac=True,
+        method="L-BFGS-B",
+        callback=record,
+        options={
+            "maxiter": budget,
+            "maxfun": 2 * budget + 20,
+            "maxcor": 10,
+            "gtol": 0.0,
+            "ftol": 0.0,
+        },
+    )
+    z = state["prev"]
+    if not state["converged"] and state["n"] < budget:
+        # the line search ran out of precision: judge by the gradient step
+        grad = fun(z)[1]
+        crit = step * np.linalg.norm(grad) / max(np.linalg.norm(z), 1e-300)
+        state["crit"] = crit
+        state["converged"] = crit < tol
+    B, W = unpack(z)
+    return B.copy(), W.copy(), state["n"], state["converged"], state["crit"]
 
 
 # ---------------------------------------------------------------------------
 # Alternating minimisation (AltMinGD / FedRep-style baseline)
 # ---------------------------------------------------------------------------
+#: iterations over which AltMin's drift (growing heads, flat loss) is measured
+DRIFT_WINDOW = 50
+
 def altmin(
     design,
     k,
@@ -450,6 +548,17 @@ def altmin(
     Stops when the relative change ``||U_+ H_+^T - U H^T||_F / ||U H^T||_F`` of
     the coefficients falls below ``tol``.
 
+    The loss never increases (the heads are optimal for the new span, which
+    contains the line-searched point), but with fewer samples per task than
+    features the coefficients can drift to infinity at almost constant loss:
+    a component of ``U`` settles in directions that one task's samples do not
+    see (its null space), and that task's head grows without bound. The
+    relative change then shrinks like ``1 / ||H||`` and would pass ``tol``.
+    Every 10 iterations the drift over the last ``DRIFT_WINDOW`` iterations
+    is checked: when ``||H||_F`` grew by a factor ``g > 1.2`` while the loss
+    fell by less than ``0.1 (g - 1)`` (relative), the solver stops with
+    ``info['diverged'] = True`` (not converged).
+
     Returns
     -------
     U : ndarray of shape (d, k), orthonormal
@@ -460,7 +569,8 @@ def altmin(
     U = initial_basis(design, k, init, rng)
     H = design.heads(U)
     loss_curve = []
-    converged = False
+    norms = []
+    converged = diverged = False
     stop_crit = np.inf
     it = 0
     for it in range(1, max_iter + 1):
@@ -482,6 +592,7 @@ def altmin(
         stop_crit = np.sqrt(max(diff2, 0.0)) / max(np.linalg.norm(H_new), 1e-300)
         U, H = U_new, H_new
         loss_curve.append(design.loss(U, H))
+        norms.append(float(np.linalg.norm(H)))
         if callback is not None:
             callback(it, U, H)
         if verbose and (it % 50 == 0 or it == 1):
@@ -489,15 +600,24 @@ def altmin(
                 f"[altmin] iter {it:5d} loss {loss_curve[-1]:.6e} "
                 f"rel. change {stop_crit:.2e}"
             )
+        if it > DRIFT_WINDOW and it % 10 == 0:
+            past = it - 1 - DRIFT_WINDOW
+            grew = norms[-1] / max(norms[past], 1e-300)
+            fell = (loss_curve[past] - loss_curve[-1]) / max(loss_curve[past], 1e-300)
+            if grew > 1.2 and fell < 0.1 * (grew - 1.0):
+                diverged = True
+                break
         if stop_crit < tol:
             converged = True
             break
     info = dict(
         n_iter=it,
         converged=converged,
+        diverged=diverged,
         loss_curve=np.asarray(loss_curve),
         stop_crit=stop_crit,
         n_backtracks=0,
+        coef_norms=np.asarray(norms),
     )
     return U, H, info
 

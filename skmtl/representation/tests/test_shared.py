@@ -393,3 +393,53 @@ def test_long_dataframe_in_a_pipeline_with_named_task_column():
     est = pipe[-1]
     assert list(est.tasks_) == [f"t{t}" for t in range(6)]
     assert est.transform(scale.transform(frame)).shape == (len(y), 2)
+
+
+def _kappa_one_tasks(d, k, T, N, sigma, seed):
+    """Long data as benchmarks/bench_tpgd.py: orthonormal B*, kappa = 1."""
+    rng = np.random.default_rng(seed)
+    B, _ = np.linalg.qr(rng.standard_normal((d, k)))
+    V, _ = np.linalg.qr(rng.standard_normal((T, k)))
+    coef = np.sqrt(T / k) * V @ B.T
+    X = rng.standard_normal((T * N, d))
+    task = np.repeat(np.arange(T), N)
+    y = np.einsum("ij,ij->i", X, coef[task]) + sigma * rng.standard_normal(T * N)
+    return np.column_stack([X, task]), y, coef
+
+
+def test_lbfgs_phase_two_reaches_the_gradient_descent_solution_in_fewer_steps():
+    # fewer samples per task than features: the loss is badly conditioned in B
+    X, y, coef = _kappa_one_tasks(200, 3, 20, 60, 0.1, seed=0)
+    common = dict(task_column=-1, fit_intercept=False, random_state=0, tol=1e-8)
+    gd = SharedRepresentationRegressor(3, phase2="gd", max_iter=20_000, **common)
+    lb = SharedRepresentationRegressor(3, phase2="lbfgs", **common)
+    gd.fit(X, y)
+    lb.fit(X, y)
+    np.testing.assert_allclose(lb.coef_, gd.coef_, atol=1e-4 * np.abs(gd.coef_).max())
+    assert lb.loss_curve_[-1] <= gd.loss_curve_[-1] * (1 + 1e-8)
+    assert lb.n_iter_ < gd.n_iter_ / 3, (lb.n_iter_, gd.n_iter_)
+    assert len(lb.loss_curve_) == lb.n_iter_
+
+
+def test_altmin_drift_stops_with_a_warning_that_names_it():
+    # d=400 features, 100 samples per task: from this random start AltMin's
+    # heads grow without bound at a flat loss (the error reached 4e6 times the
+    # statistical rate in 5000 iterations, and its relative change fell
+    # towards tol)
+    X, y, coef = _kappa_one_tasks(400, 3, 20, 100, 0.1, seed=0)
+    est = SharedRepresentationRegressor(
+        3, solver="altmin", init="random", task_column=-1, fit_intercept=False,
+        random_state=5,
+    )  # fmt: skip
+    with pytest.warns(ConvergenceWarning, match="diverging.*do not constrain"):
+        est.fit(X, y)
+    assert est.n_iter_ < 500
+    # the default spectral start does not drift on the same data
+    ok = SharedRepresentationRegressor(
+        3, solver="altmin", task_column=-1, fit_intercept=False
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ok.fit(X, y)
+    rate = 0.1**2 * 3 * (400 + 20 - 3) / (100 * 20)
+    assert param_error(ok.coef_, coef) < 6 * rate
