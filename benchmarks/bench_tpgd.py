@@ -16,11 +16,15 @@ Sections (each prints a Markdown table):
    sets (rf1, scm1d; their original train/test split) against per-task ridge,
    with the chosen k.
 5. Convergence of TPGD and AltMin on the real (non-RIP) designs.
+6. Few samples per task: (d, k, T, N) = (50, 3, 20, 100) scaled 2x, 4x, 8x
+   in d, T and N one at a time, 5 seeds, sigma = 0.1: error / rate,
+   iterations and warnings of TPGD (L-BFGS and GD phase II), AltMin and the
+   automatic rank, and per-task ridge.
 
 Run from the repository root::
 
     PYTHONPATH=$PWD python benchmarks/bench_tpgd.py [--reps R] [--quick] \
-        [--threads 1] [--sections 1234]
+        [--threads 1] [--sections 123456]
 
 Timings are wall-clock on whatever machine runs it: compare only the ratios
 of one run.
@@ -400,11 +404,80 @@ def real_convergence(data_home, out):
                 )
 
 
+def few_samples(reps, out):
+    """Issue table: (d, k, T, N) = (50, 3, 20, 100) scaled 2x, 4x, 8x in d, T
+    and N one at a time, sigma = 0.1: error / rate, iterations, divergences."""
+    sigma = 0.1
+    base = dict(d=50, k=3, T=20, N=100)
+    rows = [("base", base)] + [
+        (f"{name} x{f}", {**base, name: base[name] * f})
+        for name in ("d", "T", "N")
+        for f in (2, 4, 8)
+    ]
+    methods = {
+        "TPGD": dict(phase2="lbfgs"),
+        "TPGD, GD phase II": dict(phase2="gd"),
+        "AltMin": dict(solver="altmin"),
+        "auto rank": dict(n_components="auto"),
+    }
+    out(
+        f"\n## 6. Few samples per task (sigma={sigma}, kappa=1, {reps} seeds; "
+        "ratio: error / [sigma^2 k (d+T-k)/(NT)], mean and max over seeds; "
+        "it: iterations, mean and max; warn: fits with a ConvergenceWarning; "
+        "auto rank: the chosen k per seed)\n"
+    )
+    out(
+        "| row | d, k, T, N | dk/(NT) | " + " | ".join(methods)
+        + " | per-task ridge (GridSearchCV) |"
+    )  # fmt: skip
+    out("|---|---|---|" + "---|" * (len(methods) + 1))
+    for label, p in rows:
+        cells = []
+        rate = predicted_error(**p, sigma=sigma)
+        acc = {m: [] for m in methods}
+        ridge = []
+        for seed in range(reps):
+            X, y, coef = make_problem(**p, seed=seed, sigma=sigma)
+            for m, kw in methods.items():
+                params = {"n_components": p["k"], **kw}
+                est = SharedRepresentationRegressor(
+                    task_column=-1, fit_intercept=False, random_state=0, **params
+                )
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always", ConvergenceWarning)
+                    est.fit(X, y)
+                err = np.mean(np.sum((est.coef_ - coef) ** 2, axis=1)) / rate
+                acc[m].append((err, est.n_iter_, len(caught), est.n_components_))
+            grid = GridSearchCV(
+                PerTaskRidge(task_column=-1, fit_intercept=False),
+                {"alpha": np.logspace(-3, 2, 11)},
+                cv=KFold(3, shuffle=True, random_state=0),
+            ).fit(X, y)
+            coef_r = grid.best_estimator_.coef_
+            ridge.append(np.mean(np.sum((coef_r - coef) ** 2, axis=1)) / rate)
+        for m in methods:
+            v = np.array(acc[m])
+            cell = (
+                f"{v[:, 0].mean():.2f} (max {v[:, 0].max():.3g}); "
+                f"it {v[:, 1].mean():.0f} (max {v[:, 1].max():.0f}); "
+                f"warn {int(v[:, 2].sum())}"
+            )
+            if m == "auto rank":
+                cell += f"; k {v[:, 3].astype(int).tolist()}"
+            cells.append(cell)
+        dk = p["d"] * p["k"] / (p["N"] * p["T"])
+        out(
+            f"| {label} | {p['d']}, {p['k']}, {p['T']}, {p['N']} | {dk:.2f} | "
+            + " | ".join(cells)
+            + f" | {np.mean(ridge):.1f} |"
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reps", type=int, default=1)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--sections", default="12345")
+    parser.add_argument("--sections", default="123456")
     parser.add_argument("--data-home", default=MTR_HOME, help="Mulan ARFF folder")
     parser.add_argument(
         "--threads", type=int, default=None, help="BLAS threads (default: all)"
@@ -430,6 +503,8 @@ def main(argv=None):
         mulan("scm1d", 8145, args.data_home, out)
     if "5" in args.sections:
         real_convergence(args.data_home, out)
+    if "6" in args.sections:
+        few_samples(max(args.reps, 5) if not args.quick else 2, out)
     out(f"\n(total {time.perf_counter() - start:.0f} s)")
 
 

@@ -207,7 +207,7 @@ def build_design(data, X_offset, y_offset, *, compress=True, moments=False):
 # ---------------------------------------------------------------------------
 # choosing the rank
 # ---------------------------------------------------------------------------
-def choose_rank(design, n_eff, margin=1.1):
+def choose_rank(design, n_eff, margin=1.05):
     """Data-driven number of shared components.
 
     The columns of ``R = [sum_i c_i x_i y_i]_t`` estimate ``S_t theta_t``. After
@@ -225,7 +225,7 @@ def choose_rank(design, n_eff, margin=1.1):
     design : _Design
     n_eff : ndarray of shape (n_tasks,)
         Effective sample size of every task.
-    margin : float, default=1.1
+    margin : float, default=1.05
 
     Returns
     -------
@@ -282,6 +282,38 @@ def top_singular_value(design):
     R = design.cross()
     s = np.linalg.norm(R, 2) if R.size else 0.0
     return s if s > 0 else 1.0
+
+
+# ---------------------------------------------------------------------------
+# drift: coefficients growing without bound at a flat loss
+# ---------------------------------------------------------------------------
+#: iterations over which the drift (growing coefficients, flat loss) is measured
+DRIFT_WINDOW = 50
+
+
+def _coef_norm(B, W):
+    """||B W^T||_F from two k x k Grams."""
+    return float(np.sqrt(max(np.trace((B.T @ B) @ (W.T @ W)), 0.0)))
+
+
+def _drifting(norms, losses):
+    """Whether the fit drifts: checked every 10 iterations, the norm of the
+    coefficients grew by a factor ``g > 1.2`` over the last ``DRIFT_WINDOW``
+    iterations while the loss fell by less than ``0.1 (g - 1)`` (relative).
+
+    With fewer samples per task than features, the rank-constrained loss can
+    have no minimiser: a component settles in directions that one task's
+    samples do not see (its null space), that task's coefficients grow
+    without bound, and the loss creeps towards its infimum. Relative-change
+    stopping rules then pass, on a useless ``coef_``.
+    """
+    n = len(norms)
+    if n <= DRIFT_WINDOW or n % 10:
+        return False
+    past = n - 1 - DRIFT_WINDOW
+    grew = norms[-1] / max(norms[past], 1e-300)
+    fell = (losses[past] - losses[-1]) / max(abs(losses[past]), 1e-300)
+    return grew > 1.2 and fell < 0.1 * (grew - 1.0)
 
 
 # ---------------------------------------------------------------------------
@@ -395,7 +427,8 @@ def tpgd(
     adaptive = phase1_iter == "auto" and n_phase1 > 0
     s_start = s_last = _kth_singular_value(B, W) if adaptive else 0.0
     it = 0
-    handoff = False
+    handoff = diverged = False
+    norms2, losses2 = [], []  # phase II only: phase I grows from a tiny start
     for it in range(1, max_iter + 1):
         if adaptive and it <= n_phase1 and it % 10 == 1 and it > 1:
             s_now = _kth_singular_value(B, W)
@@ -433,12 +466,18 @@ def tpgd(
                 f"[tpgd] iter {it:5d} phase {phase} loss {loss:.6e} "
                 f"rel. change {stop_crit:.2e}"
             )
+        if phase == 2:
+            norms2.append(_coef_norm(B, W))
+            losses2.append(loss)
+            if _drifting(norms2, losses2):
+                diverged = True
+                break
         if phase == 2 and stop_crit < tol:
             converged = True
             break
     n_phase1 = min(n_phase1, it)
     if handoff and it < max_iter:
-        B, W, more, converged, stop_crit = _lbfgs_phase(
+        B, W, more, converged, stop_crit, diverged = _lbfgs_phase(
             design, B, W, max_iter - it, tol, eta0[1], loss_curve, callback, it
         )
         it += more
@@ -451,6 +490,7 @@ def tpgd(
     info = dict(
         n_iter=it,
         converged=converged,
+        diverged=diverged,
         loss_curve=np.asarray(loss_curve),
         stop_crit=stop_crit,
         n_backtracks=n_backtracks,
@@ -486,6 +526,8 @@ def _lbfgs_phase(design, B, W, budget, tol, step, loss_curve, callback, offset):
 
     z0 = np.concatenate([B.ravel(), W.ravel()])
     state = {"n": 0, "prev": z0, "crit": np.inf, "converged": False}
+    state["diverged"] = False
+    norms, losses = [], []
 
     def record(intermediate_result):
         z = intermediate_result.x
@@ -494,8 +536,13 @@ def _lbfgs_phase(design, B, W, budget, tol, step, loss_curve, callback, offset):
         state["prev"], state["crit"] = z.copy(), crit
         same = "z" in last and np.array_equal(last["z"], z)
         loss_curve.append(last["loss"] if same else design.loss(*unpack(z)))
+        norms.append(_coef_norm(*unpack(z)))
+        losses.append(loss_curve[-1])
         if callback is not None:
             callback(offset + state["n"], *unpack(z))
+        if _drifting(norms, losses):
+            state["diverged"] = True
+            raise StopIteration
         if crit < tol:
             state["converged"] = True
             raise StopIteration
@@ -515,22 +562,26 @@ def _lbfgs_phase(design, B, W, budget, tol, step, loss_curve, callback, offset):
         },
     )
     z = state["prev"]
-    if not state["converged"] and state["n"] < budget:
+    if not state["converged"] and not state["diverged"] and state["n"] < budget:
         # the line search ran out of precision: judge by the gradient step
         grad = fun(z)[1]
         crit = step * np.linalg.norm(grad) / max(np.linalg.norm(z), 1e-300)
         state["crit"] = crit
         state["converged"] = crit < tol
     B, W = unpack(z)
-    return B.copy(), W.copy(), state["n"], state["converged"], state["crit"]
+    return (
+        B.copy(),
+        W.copy(),
+        state["n"],
+        state["converged"],
+        state["crit"],
+        state["diverged"],
+    )
 
 
 # ---------------------------------------------------------------------------
 # Alternating minimisation (AltMinGD / FedRep-style baseline)
 # ---------------------------------------------------------------------------
-#: iterations over which AltMin's drift (growing heads, flat loss) is measured
-DRIFT_WINDOW = 50
-
 def altmin(
     design,
     k,
@@ -550,13 +601,9 @@ def altmin(
 
     The loss never increases (the heads are optimal for the new span, which
     contains the line-searched point), but with fewer samples per task than
-    features the coefficients can drift to infinity at almost constant loss:
-    a component of ``U`` settles in directions that one task's samples do not
-    see (its null space), and that task's head grows without bound. The
-    relative change then shrinks like ``1 / ||H||`` and would pass ``tol``.
-    Every 10 iterations the drift over the last ``DRIFT_WINDOW`` iterations
-    is checked: when ``||H||_F`` grew by a factor ``g > 1.2`` while the loss
-    fell by less than ``0.1 (g - 1)`` (relative), the solver stops with
+    features the coefficients can drift to infinity at almost constant loss
+    (:func:`_drifting`); the relative change then shrinks like ``1 / ||H||``
+    and would pass ``tol``. A drift stops the solver with
     ``info['diverged'] = True`` (not converged).
 
     Returns
@@ -600,13 +647,9 @@ def altmin(
                 f"[altmin] iter {it:5d} loss {loss_curve[-1]:.6e} "
                 f"rel. change {stop_crit:.2e}"
             )
-        if it > DRIFT_WINDOW and it % 10 == 0:
-            past = it - 1 - DRIFT_WINDOW
-            grew = norms[-1] / max(norms[past], 1e-300)
-            fell = (loss_curve[past] - loss_curve[-1]) / max(loss_curve[past], 1e-300)
-            if grew > 1.2 and fell < 0.1 * (grew - 1.0):
-                diverged = True
-                break
+        if _drifting(norms, loss_curve):
+            diverged = True
+            break
         if stop_crit < tol:
             converged = True
             break
