@@ -588,7 +588,7 @@ def altmin(
     *,
     max_iter=5000,
     tol=1e-4,
-    init="moments",
+    init="svd",
     rng=None,
     callback=None,
     verbose=0,
