@@ -145,6 +145,22 @@ def _default_baseline(estimator):
     return base
 
 
+def _as_multitask(baseline, estimator):
+    """A plain scikit-learn model (or Pipeline/search of one) as a per-task
+    model with the estimator's ``task_column``; skmtl models unchanged."""
+    from sklearn.base import is_classifier
+
+    from ..meta import PerTaskClassifier, PerTaskRegressor
+
+    _, final = _unwrap(baseline)
+    if "task_column" in final.get_params(deep=False):
+        return baseline
+    _, model = _unwrap(estimator)
+    task_column = getattr(model, "task_column", None)
+    wrapper = PerTaskClassifier if is_classifier(final) else PerTaskRegressor
+    return wrapper(baseline, task_column=task_column)
+
+
 def compare_to_single_task(
     estimator,
     X,
@@ -177,7 +193,11 @@ def compare_to_single_task(
         :class:`~skmtl.linear.PerTaskRidge` with the estimator's
         ``task_column`` (replacing the last step of a Pipeline, so it gets the
         same preprocessing) and its default ``alpha=1.0``; pass a tuned
-        baseline (e.g. a ``GridSearchCV``) for a fair comparison.
+        baseline (e.g. a ``GridSearchCV``) for a fair comparison. A plain
+        scikit-learn model (``HistGradientBoostingRegressor()``, a Pipeline or
+        a ``GridSearchCV`` of one) is fitted per task, through
+        :class:`~skmtl.meta.PerTaskRegressor` (or ``PerTaskClassifier``) with
+        the estimator's ``task_column``.
     cv : int, CV splitter or iterable, default=5
         As in :func:`cross_validate_tasks`; the splits are made once and used
         for both models.
@@ -223,6 +243,7 @@ def compare_to_single_task(
     ((name, scorer),) = scorers.items()
     if baseline is None:
         baseline = _default_baseline(estimator)
+    baseline = _as_multitask(baseline, estimator)
     splits = _resolve_splits(estimator, X, y, cv, groups, task_column)
     res_m = cross_validate_tasks(
         estimator, X, y, cv=splits, scoring={name: scorer}, n_jobs=n_jobs
