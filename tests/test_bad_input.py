@@ -27,6 +27,8 @@ SKIP = {
     "DirtyMultiTaskCV": {"single_sample_task": _CV_FOLDS},
     "TaskGraphMultiTaskCV": {"single_sample_task": _CV_FOLDS},
     "ClusteredMultiTaskCV": {"single_sample_task": _CV_FOLDS},
+    "StackedSingleTarget": {"single_sample_task": _CV_FOLDS},
+    "RegressorChainEnsemble": {"single_sample_task": _CV_FOLDS},
     "PooledRidge": {
         "constant_target": "all tasks share one weight vector, so a constant task "
         "still gets the other tasks' slopes (by design of pooling)",
@@ -55,6 +57,8 @@ SMALL = {
     "MultiTaskGroupLassoCV": {"alphas": 10, "cv": 3},
     "ClusteredMultiTaskCV": {"alphas": (0.1, 1.0), "cv": 3},
     "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
+    "RegressorChainEnsemble": {"n_chains": 2, "cv": 3},
+    "StackedSingleTarget": {"cv": 3},
 }
 
 

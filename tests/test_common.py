@@ -113,6 +113,8 @@ FAST_PARAMS = {
     "ClusteredMultiTaskCV": {
         "n_clusters": 1, "alphas": [0.1, 1.0], "betas": [0.01], "cv": 3
     },
+    "RegressorChainEnsemble": {"n_chains": 2, "cv": 3},
+    "StackedSingleTarget": {"cv": 3},
     "MultiTaskMLPRegressor": _NEURAL_FAST,
     "MultiTaskMLPClassifier": _NEURAL_FAST,
     "MultiTaskNet": _NEURAL_FAST,

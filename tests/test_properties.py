@@ -37,7 +37,22 @@ _NEURAL = {
     "warm_start": "warm_start continues training for max_epochs more epochs "
     "(skorch semantics); it has no n_iter_ convergence test",
 }
+_WIDE_ONLY = (
+    "wide data only: the model of each target takes the other targets' "
+    "predictions on the same rows, which long data does not have"
+)
+_OOF = (
+    "the out-of-fold predictions follow KFold over the row order, so another "
+    "order gives other folds"
+)
 SKIP = {
+    "StackedSingleTarget": {"sample_permutation": _OOF, "wide_long": _WIDE_ONLY},
+    "RegressorChainEnsemble": {
+        "sample_permutation": _OOF,
+        "wide_long": _WIDE_ONLY,
+        "task_permutation": "the random chain orders are drawn over task "
+        "positions, so permuted tasks get other chains",
+    },
     "MultiTaskMLPRegressor": _NEURAL,
     "MultiTaskMLPClassifier": _NEURAL,
     "MultiTaskNet": _NEURAL,
@@ -104,6 +119,8 @@ PARAMS = {
     "TraceNormMultiTaskClassifier": {"tol": 1e-8, "max_iter": 50_000},
     # a small net: the properties tested do not depend on the budget
     "MAMORegressor": {"trunk_layer_sizes": (16,), "max_epochs": 10, "probe_epochs": 3},
+    "RegressorChainEnsemble": {"n_chains": 2, "cv": 3},
+    "StackedSingleTarget": {"cv": 3},
     # small grids and 3 folds: the properties hold for any grid, and the
     # default grids (up to 10 x 10 points, 5 folds) made these the slowest tests
     "DirtyMultiTaskCV": {"alphas": 3, "betas": 3, "cv": 3},

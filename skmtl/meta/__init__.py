@@ -2,8 +2,17 @@
 
 :class:`PerTaskRegressor` and :class:`PerTaskClassifier` fit one clone of any
 estimator per task (wide ``Y`` with missing labels, or long data).
+:class:`StackedSingleTarget` (SST) and :class:`RegressorChainEnsemble` (ERC)
+feed out-of-fold predictions of the other targets to each target's model
+(wide data).
 """
 
 from ._per_task import PerTaskClassifier, PerTaskRegressor
+from ._stacking import RegressorChainEnsemble, StackedSingleTarget
 
-__all__ = ["PerTaskClassifier", "PerTaskRegressor"]
+__all__ = [
+    "PerTaskClassifier",
+    "PerTaskRegressor",
+    "RegressorChainEnsemble",
+    "StackedSingleTarget",
+]
