@@ -365,3 +365,26 @@ def test_skorch_callbacks_pass_through(reg_data):
     lr = m.net_.optimizer_.param_groups[0]["lr"]
     assert lr == pytest.approx(0.01 * 0.5**3)
     assert not hasattr(sched, "lr_scheduler_")  # the parameter is not mutated
+
+
+def test_inference_runs_in_large_batches():
+    """Predicting used the training batch size (64): 15,625 batches for 1e6
+    rows, ten times the time of the same network on 65,536-row batches."""
+    from skorch.dataset import Dataset
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((3000, 32)).astype(np.float32)
+    Y = X[:, :3] @ rng.standard_normal((3, 2))
+    est = MultiTaskMLPRegressor(max_epochs=2, random_state=0).fit(X, Y)
+    batches = est.net_.get_iterator(Dataset(X), training=False)
+    assert batches.batch_size == 65536 and len(batches) == 1
+    wide = MultiTaskMLPRegressor(
+        trunk_layer_sizes=(4096,), max_epochs=1, random_state=0
+    ).fit(X, Y)
+    # the widest layer bounds the batch: 2**24 activations of 4096 units
+    assert wide.net_.get_iterator(Dataset(X), training=False).batch_size == 4096
+    # training batches are unchanged, and so are the predictions
+    assert est.net_.get_iterator(Dataset(X), training=True).batch_size == 64
+    big = est.predict(X)
+    est.net_.iterator_valid__batch_size = 64
+    np.testing.assert_allclose(est.predict(X), big, rtol=1e-6, atol=1e-6)
