@@ -8,6 +8,17 @@ import pytest
 
 SHARED_DATA = Path(__file__).resolve().parent.parent / "shared" / "data"
 
+# One OpenMP thread per test process: pytest -n 2 runs two workers on CI's two
+# cores, and scikit-learn's OpenMP estimators (histogram gradient boosting)
+# spin-wait badly when oversubscribed (a 96-row fit took seconds). BLAS keeps
+# its threads, so numerical results do not change.
+try:
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1, user_api="openmp")
+except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+    pass
+
 
 @pytest.fixture
 def rng():

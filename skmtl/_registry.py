@@ -125,6 +125,10 @@ MODELS = {
         "shared k-dimensional linear representation (TPGD)",
         {"n_components": [1, 2, 3, 5]},
     ),
+    "auto": ModelSpec(
+        "skmtl.meta:MultiTaskAutoRegressor",
+        "the best of the families above by task-aware CV (slow: it fits all)",
+    ),
     "mlp": ModelSpec(
         "skmtl.neural:MultiTaskMLPRegressor",
         "shared-trunk neural network with one head per task",

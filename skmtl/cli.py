@@ -344,6 +344,16 @@ def _cmd_fit(args, out):
         f"fitted {args.model} ({type(model).__name__}) on {len(df)} rows, "
         f"{len(features)} features, {model.n_tasks_} tasks in {seconds:.2f} s\n"
     )
+    board = getattr(model, "leaderboard_", None)
+    if board is not None:  # the automatic choice: what it compared
+        out.write("| family | mean per-task R^2 (CV) | fit s (all folds) |\n")
+        out.write("|---|---|---|\n")
+        for name, score, secs in zip(
+            board["name"], board["mean_score"], board["fit_time"], strict=True
+        ):
+            out.write(f"| {name} | {score:.4f} | {secs:.1f} |\n")
+        chosen = sorted(set(model.task_winners_), key=model.task_winners_.index)
+        out.write(f"chosen: {', '.join(chosen)}\n")
     if best_params:
         shown = ", ".join(
             f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"

@@ -12,7 +12,12 @@ import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
 from sklearn.utils._param_validation import InvalidParameterError
 
+from skmtl.linear import PooledRidge
+from skmtl.meta import PerTaskRegressor
 from skmtl.utils import all_estimators
+
+#: the automatic estimator over two cheap families (it is tested, not them)
+_AUTO = {"per-task ridge": PerTaskRegressor(), "pooled ridge": PooledRidge()}
 
 #: {estimator name: {case: reason}}
 _CV_FOLDS = "an internal cross-validation needs several samples in every task"
@@ -28,6 +33,7 @@ SKIP = {
     "TaskGraphMultiTaskCV": {"single_sample_task": _CV_FOLDS},
     "ClusteredMultiTaskCV": {"single_sample_task": _CV_FOLDS},
     "StackedSingleTarget": {"single_sample_task": _CV_FOLDS},
+    "MultiTaskAutoRegressor": {"single_sample_task": _CV_FOLDS},
     "RegressorChainEnsemble": {"single_sample_task": _CV_FOLDS},
     "PooledRidge": {
         "constant_target": "all tasks share one weight vector, so a constant task "
@@ -59,6 +65,7 @@ SMALL = {
     "TraceNormMultiTaskCV": {"n_alphas": 5, "cv": 3},
     "RegressorChainEnsemble": {"n_chains": 2, "cv": 3},
     "StackedSingleTarget": {"cv": 3},
+    "MultiTaskAutoRegressor": {"candidates": _AUTO, "cv": 3},
 }
 
 

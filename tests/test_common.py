@@ -9,8 +9,11 @@ check that starts passing fail the run, so the table cannot go stale.
 import inspect
 
 import pytest
+from sklearn.linear_model import Ridge
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from skmtl.linear import PooledRidge
+from skmtl.meta import PerTaskRegressor
 from skmtl.utils import all_estimators
 
 try:  # tiny nets run faster single-threaded; threads also oversubscribe xdist
@@ -97,6 +100,10 @@ EXPECTED_FAILURES = {
     "MultiTaskNet": {"check_methods_sample_order_invariance": _PROBA_LIST},
 }
 
+_AUTO_CANDIDATES = {
+    "per-task ridge": PerTaskRegressor(Ridge()),
+    "pooled ridge": PooledRidge(),
+}
 _NEURAL_FAST = {"trunk_layer_sizes": (16,), "max_epochs": 10, "lr": 0.01}
 #: Constructor arguments that keep the checks fast; the defaults otherwise.
 FAST_PARAMS = {
@@ -113,6 +120,8 @@ FAST_PARAMS = {
     "ClusteredMultiTaskCV": {
         "n_clusters": 1, "alphas": [0.1, 1.0], "betas": [0.01], "cv": 3
     },
+    # two cheap families: the checks test the meta-estimator, not the defaults
+    "MultiTaskAutoRegressor": {"candidates": _AUTO_CANDIDATES, "cv": 3},
     "RegressorChainEnsemble": {"n_chains": 2, "cv": 3},
     "StackedSingleTarget": {"cv": 3},
     "MultiTaskMLPRegressor": _NEURAL_FAST,

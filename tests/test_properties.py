@@ -14,7 +14,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.base import ClassifierMixin, clone
 
+from skmtl.linear import PooledRidge
+from skmtl.meta import PerTaskRegressor
 from skmtl.utils import all_estimators, wide_to_long
+
+#: the automatic estimator over two cheap families (it is tested, not them)
+_AUTO = {"per-task ridge": PerTaskRegressor(), "pooled ridge": PooledRidge()}
 
 #: {estimator name: {property: reason}}
 _SPLIT = (
@@ -46,6 +51,7 @@ _OOF = (
     "order gives other folds"
 )
 SKIP = {
+    "MultiTaskAutoRegressor": {"sample_permutation": _CV, "wide_long": _CV},
     "StackedSingleTarget": {"sample_permutation": _OOF, "wide_long": _WIDE_ONLY},
     "RegressorChainEnsemble": {
         "sample_permutation": _OOF,
@@ -121,6 +127,7 @@ PARAMS = {
     "MAMORegressor": {"trunk_layer_sizes": (16,), "max_epochs": 10, "probe_epochs": 3},
     "RegressorChainEnsemble": {"n_chains": 2, "cv": 3},
     "StackedSingleTarget": {"cv": 3},
+    "MultiTaskAutoRegressor": {"candidates": _AUTO, "cv": 3},
     # small grids and 3 folds: the properties hold for any grid, and the
     # default grids (up to 10 x 10 points, 5 folds) made these the slowest tests
     "DirtyMultiTaskCV": {"alphas": 3, "betas": 3, "cv": 3},

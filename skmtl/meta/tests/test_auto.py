@@ -1,0 +1,89 @@
+import numpy as np
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.tree import DecisionTreeRegressor
+
+from skmtl.linear import PooledRidge
+from skmtl.meta import MultiTaskAutoRegressor, PerTaskRegressor, default_candidates
+from skmtl.model_selection import TaskStratifiedKFold, cross_validate_tasks
+from skmtl.utils import wide_to_long
+
+
+def _mixed(n=240, seed=0):
+    """Task 0 linear in x0, task 1 a step function of x1."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(-2, 2, (n, 3))
+    y0 = 2.0 * X[:, 0] + 0.1 * rng.standard_normal(n)
+    y1 = np.where(X[:, 1] > 0.3, 3.0, -1.0) + 0.1 * rng.standard_normal(n)
+    return X, np.column_stack([y0, y1])
+
+
+CANDIDATES = {
+    "ridge": PerTaskRegressor(Ridge(alpha=1e-3)),
+    "tree": PerTaskRegressor(DecisionTreeRegressor(max_depth=3, random_state=0)),
+}
+
+
+def test_leaderboard_is_the_cross_validated_task_scores():
+    X, Y = _mixed()
+    cv = TaskStratifiedKFold(3, shuffle=True, random_state=0)
+    auto = MultiTaskAutoRegressor(CANDIDATES, cv=cv).fit(X, Y)
+    board = auto.leaderboard_
+    for k, name in enumerate(board["name"]):
+        S = cross_validate_tasks(CANDIDATES[name], X, Y, cv=cv).scores["r2_tasks"]
+        np.testing.assert_allclose(board["task_scores"][k], S.mean(axis=0))
+        np.testing.assert_allclose(board["mean_score"][k], S.mean())
+    best = int(np.argmax(board["mean_score"]))
+    assert board["rank"][best] == 1 and auto.best_name_ == board["name"][best]
+    assert np.all(board["fit_time"] > 0)
+
+
+def test_per_task_winners_differ_and_predict_from_their_own_family():
+    X, Y = _mixed()
+    auto = MultiTaskAutoRegressor(CANDIDATES, cv=3, per_task=True).fit(X, Y)
+    assert auto.task_winners_ == ["ridge", "tree"]
+    pred = auto.predict(X)
+    np.testing.assert_allclose(pred[:, 0], auto.estimators_["ridge"].predict(X)[:, 0])
+    np.testing.assert_allclose(pred[:, 1], auto.estimators_["tree"].predict(X)[:, 1])
+    # better than either family alone on the training data
+    single = MultiTaskAutoRegressor(CANDIDATES, cv=3).fit(X, Y)
+    assert auto.score(X, Y) > single.score(X, Y)
+    # long data: each row from its own task's winner
+    X_long, y_long = wide_to_long(X, Y)
+    cands = {k: v.set_params(task_column=-1) for k, v in CANDIDATES.items()}
+    long = MultiTaskAutoRegressor(cands, cv=3, per_task=True, task_column=-1)
+    long.fit(X_long, y_long)
+    assert long.task_winners_ == ["ridge", "tree"]
+    rows = X_long[:, -1] == 1
+    np.testing.assert_allclose(
+        long.predict(X_long)[rows], long.estimators_["tree"].predict(X_long)[rows]
+    )
+
+
+def test_time_budget_skips_the_remaining_candidates():
+    X, Y = _mixed(n=90)
+    cands = {"pooled": PooledRidge(), **CANDIDATES}
+    auto = MultiTaskAutoRegressor(cands, cv=3, time_budget=1e-9).fit(X, Y)
+    board = auto.leaderboard_
+    assert board["name"] == ["pooled", "ridge", "tree"]
+    assert board["rank"].tolist() == [1, 0, 0]
+    assert np.isnan(board["mean_score"][1:]).all()
+    assert auto.best_name_ == "pooled"
+
+
+def test_refusals():
+    X, Y = _mixed(n=60)
+    with pytest.raises(ValueError, match="candidates is empty"):
+        MultiTaskAutoRegressor({}, cv=3).fit(X, Y)
+
+
+@pytest.mark.parametrize("task_column", [None, -1])
+def test_default_candidates_fit_both_layouts(task_column):
+    X, Y = _mixed(n=90)
+    if task_column is not None:
+        X, Y = wide_to_long(X, Y)
+    for name, est in default_candidates(task_column, random_state=0).items():
+        if name == "boosting per task":
+            continue  # a minute under load on 2 cores; covered by the benchmark
+        pred = est.fit(X, Y).predict(X)
+        assert pred.shape == Y.shape and np.isfinite(pred).all(), name
