@@ -53,11 +53,12 @@ X, y, coef, B = low_rank_tasks(40, seed=2)
 # %%
 # Loss curves
 # -----------
-# TPGD with the paper's schedule (phase I for half of ``max_iter``) and with
-# the default adaptive end of phase I, against alternating minimisation
-# (exact least-squares heads, one gradient step on the basis, QR).
+# TPGD with the paper's schedule (phase I for half of ``max_iter``, gradient
+# descent in phase II) and with the defaults (adaptive end of phase I, L-BFGS
+# in phase II), against alternating minimisation (exact least-squares heads,
+# one gradient step on the basis, QR).
 faithful = SharedRepresentationRegressor(
-    3, task_column=-1, max_iter=300, phase1_iter=150, random_state=0
+    3, task_column=-1, max_iter=300, phase1_iter=150, phase2="gd", random_state=0
 ).fit(X, y)
 adaptive = SharedRepresentationRegressor(3, task_column=-1, random_state=0).fit(X, y)
 altmin = SharedRepresentationRegressor(3, solver="altmin", task_column=-1).fit(X, y)
