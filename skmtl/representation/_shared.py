@@ -392,11 +392,11 @@ class SharedRepresentationRegressor(
         if info["diverged"]:
             warnings.warn(
                 f"{type(self).__name__} (solver={self.solver!r}) stopped at "
-                f"iteration {self.n_iter_}, diverging: ||coef_||_F grew by more "
-                "than 20% over the last 50 iterations while the loss hardly "
-                "changed. A component is fitting directions that some tasks' "
-                "samples do not constrain (fewer samples per task than "
-                "features), and coef_ is not a usable estimate. Try "
+                f"iteration {self.n_iter_}, diverging: ||coef_||_F tripled and "
+                "still grew by more than 20% over the last 50 iterations while "
+                "the loss hardly changed. A component is fitting directions "
+                "that some tasks' samples do not constrain (fewer samples per "
+                "task than features), and coef_ is not a usable estimate. Try "
                 "n_components='auto' or another number of components, "
                 + (
                     "solver='tpgd', or init='svd'."
