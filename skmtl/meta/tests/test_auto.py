@@ -87,3 +87,18 @@ def test_default_candidates_fit_both_layouts(task_column):
             continue  # a minute under load on 2 cores; covered by the benchmark
         pred = est.fit(X, Y).predict(X)
         assert pred.shape == Y.shape and np.isfinite(pred).all(), name
+
+
+def test_default_candidates_on_a_dataframe_with_named_string_task_ids():
+    from skmtl.datasets import load_school
+
+    frame = load_school(as_frame=True).frame
+    frame = frame[frame["school"] <= 4].copy()
+    frame["school"] = "s" + frame["school"].astype(str)
+    X, y = frame.drop(columns="score"), frame["score"].to_numpy()
+    for name, est in default_candidates("school", random_state=0).items():
+        if name == "boosting per task":
+            continue
+        pred = est.fit(X, y).predict(X)
+        assert pred.shape == y.shape and np.isfinite(pred).all(), name
+
