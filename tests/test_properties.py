@@ -18,6 +18,10 @@ from skmtl.linear import PooledRidge
 from skmtl.meta import PerTaskRegressor
 from skmtl.utils import all_estimators, wide_to_long
 
+# hypothesis draws 8 problems per estimator and property: CI runs these in
+# its slow step (python -m pytest -n 2 -q -m slow), not the default run
+pytestmark = pytest.mark.slow
+
 #: the automatic estimator over two cheap families (it is tested, not them)
 _AUTO = {"per-task ridge": PerTaskRegressor(), "pooled ridge": PooledRidge()}
 
