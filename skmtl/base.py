@@ -17,6 +17,7 @@ from .utils._validation import check_multitask_data, check_multitask_X
 
 __all__ = [
     "MultiTaskLinearModel",
+    "MultiTaskRegressorMixin",
     "MultiTaskLinearRegressorMixin",
     "MultiTaskMixin",
     "linear_predict",
@@ -197,13 +198,12 @@ def linear_predict(X, codes, coef, intercept):
     return out
 
 
-class MultiTaskLinearRegressorMixin(MultiTaskMixin, RegressorMixin):
-    """Mixin for per-task linear regressors with ``coef_`` and ``intercept_``.
+class MultiTaskRegressorMixin(MultiTaskMixin, RegressorMixin):
+    """``predict`` and a NaN-aware, per-task ``score`` for any regressor.
 
-    ``coef_`` has shape (n_tasks, n_features), where ``n_features`` counts the
-    columns of ``X`` without the task column, and ``intercept_`` shape
-    (n_tasks,). ``predict`` returns (n_samples, n_tasks) for wide data and each
-    row's prediction for its own task for long data.
+    Subclasses implement ``_predict_codes(X)``, returning the predictions
+    ((n_samples, n_tasks) for wide data, each row's own task for long data)
+    and the rows' task codes (None for wide data); ``X`` is validated once.
     """
 
     def predict(self, X):
@@ -219,8 +219,7 @@ class MultiTaskLinearRegressorMixin(MultiTaskMixin, RegressorMixin):
         y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
             Predictions.
         """
-        X, codes = self._validate_predict(X)
-        return linear_predict(X, codes, self.coef_, self.intercept_)
+        return self._predict_codes(X)[0]
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 averaged uniformly over tasks.
@@ -244,11 +243,23 @@ class MultiTaskLinearRegressorMixin(MultiTaskMixin, RegressorMixin):
         """
         from .metrics import r2_score
 
-        Xf, codes = self._validate_predict(X)
+        y_pred, codes = self._predict_codes(X)
         self._check_n_tasks(y, codes)
-        y_pred = linear_predict(Xf, codes, self.coef_, self.intercept_)
-        tasks = None if codes is None else codes
-        return r2_score(y, y_pred, tasks=tasks, sample_weight=sample_weight)
+        return r2_score(y, y_pred, tasks=codes, sample_weight=sample_weight)
+
+
+class MultiTaskLinearRegressorMixin(MultiTaskRegressorMixin):
+    """Mixin for per-task linear regressors with ``coef_`` and ``intercept_``.
+
+    ``coef_`` has shape (n_tasks, n_features), where ``n_features`` counts the
+    columns of ``X`` without the task column, and ``intercept_`` shape
+    (n_tasks,). ``predict`` returns (n_samples, n_tasks) for wide data and each
+    row's prediction for its own task for long data.
+    """
+
+    def _predict_codes(self, X):
+        X, codes = self._validate_predict(X)
+        return linear_predict(X, codes, self.coef_, self.intercept_), codes
 
 
 class MultiTaskLinearModel(MultiTaskLinearRegressorMixin, BaseEstimator):

@@ -4,11 +4,11 @@ import numbers
 import time
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import MultiTaskMixin
+from ..base import MultiTaskRegressorMixin
 
 __all__ = ["MultiTaskAutoRegressor", "default_candidates"]
 
@@ -122,7 +122,7 @@ def _set_task_column(estimator, value):
     return estimator.set_params(estimator__task_column=value)
 
 
-class MultiTaskAutoRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
+class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
     """Choose among model families by task-aware cross-validation.
 
     Every candidate (a regressor with its own internal tuning) is
@@ -330,6 +330,14 @@ class MultiTaskAutoRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
         self.n_tasks_ = T
         self._layout = data.layout
         if self.per_task:
+            unscored = np.all(np.isnan(task_scores), axis=0)
+            if unscored.any():
+                bad = np.asarray(data.tasks)[unscored][:10].tolist()
+                raise ValueError(
+                    f"Task(s) {bad} have no test label in any fold, so no family "
+                    "can be chosen for them: use folds cut within every task "
+                    "(an int cv) or drop those tasks."
+                )
             filled = np.where(np.isnan(task_scores), -np.inf, task_scores)
             winners = np.argmax(filled, axis=0)
             self.task_winners_ = [names[i] for i in winners]
@@ -343,54 +351,20 @@ class MultiTaskAutoRegressor(MultiTaskMixin, RegressorMixin, BaseEstimator):
             self.best_estimator_ = self.estimators_[self.best_name_]
         return self
 
-    def predict(self, X):
-        """Predict every task (wide data) or each row's own task (long data).
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs, with the task column for models fitted on long data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
-            Predictions of each task's family.
-        """
+    def _predict_codes(self, X):
+        """Each task's predictions from its family (X validated once)."""
         check_is_fitted(self)
-        if not self.per_task or len(self.estimators_) == 1:
-            return self.estimators_[self.task_winners_[0]].predict(X)
         _, codes = self._validate_predict(X)
         preds = {name: est.predict(X) for name, est in self.estimators_.items()}
+        if len(preds) == 1:
+            return next(iter(preds.values())), codes
         if codes is None:
             out = np.empty((len(next(iter(preds.values()))), self.n_tasks_))
             for t, name in enumerate(self.task_winners_):
                 out[:, t] = preds[name][:, t]
-            return out
+            return out, None
         out = np.empty(len(codes))
         for t, name in enumerate(self.task_winners_):
             rows = codes == t
             out[rows] = preds[name][rows]
-        return out
-
-    def score(self, X, y, sample_weight=None):
-        """Coefficient of determination R^2 averaged uniformly over tasks.
-
-        Parameters
-        ----------
-        X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Test inputs.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            True targets (``NaN`` in wide ``y`` ignored).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of the per-task R^2.
-        """
-        from ..metrics import r2_score
-
-        _, codes = self._validate_predict(X)
-        self._check_n_tasks(y, codes)
-        return r2_score(y, self.predict(X), tasks=codes, sample_weight=sample_weight)
+        return out, codes

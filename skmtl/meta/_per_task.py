@@ -7,7 +7,6 @@ from joblib import Parallel, delayed
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
-    RegressorMixin,
     _fit_context,
     clone,
 )
@@ -16,10 +15,20 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from ..base import MultiTaskMixin
+from ..base import MultiTaskMixin, MultiTaskRegressorMixin
 from ..linear._classifier_base import _missing_mask
 
 __all__ = ["PerTaskClassifier", "PerTaskRegressor"]
+
+
+def check_weights_supported(estimator, sample_weight):
+    """Error when weights are given to an estimator whose fit takes none."""
+    if sample_weight is not None and not has_fit_parameter(estimator, "sample_weight"):
+        raise ValueError(
+            f"sample_weight was given, but {type(estimator).__name__}.fit takes "
+            "no sample_weight; drop the weights or choose an estimator that "
+            "accepts them."
+        )
 
 
 def _fit_one(estimator, X, y, sample_weight):
@@ -43,16 +52,6 @@ class _PerTaskBase(MultiTaskMixin, BaseEstimator):
 
     def _base(self):
         return self._default() if self.estimator is None else self.estimator
-
-    def _check_weights(self, sample_weight):
-        if sample_weight is not None and not has_fit_parameter(
-            self._base(), "sample_weight"
-        ):
-            raise ValueError(
-                f"sample_weight was given, but {type(self._base()).__name__}.fit "
-                "takes no sample_weight; drop the weights or choose an estimator "
-                "that accepts them."
-            )
 
     def _fit_tasks(self, data, targets):
         """Clone and fit per task; ``targets(t)`` gives task t's labels."""
@@ -85,7 +84,7 @@ class _PerTaskBase(MultiTaskMixin, BaseEstimator):
         return outs, codes
 
 
-class PerTaskRegressor(RegressorMixin, _PerTaskBase):
+class PerTaskRegressor(MultiTaskRegressorMixin, _PerTaskBase):
     """One clone of any scikit-learn regressor per task.
 
     Task ``t``'s clone is fitted on the rows that carry a label for ``t``
@@ -163,54 +162,19 @@ class PerTaskRegressor(RegressorMixin, _PerTaskBase):
         self : PerTaskRegressor
             Fitted estimator.
         """
-        self._check_weights(sample_weight)
+        check_weights_supported(self._base(), sample_weight)
         data = self._validate_fit(X, y, sample_weight)
         self._fit_tasks(data, data.target)
         return self
 
-    def predict(self, X):
-        """Predict every task (wide data) or each row's own task (long data).
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_columns)
-            Inputs, with the task column for models fitted on long data.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
-            Predictions.
-        """
+    def _predict_codes(self, X):
         outs, codes = self._per_task_output(X, "predict")
         if codes is None:
-            return np.column_stack([np.ravel(o) for o in outs])
+            return np.column_stack([np.ravel(o) for o in outs]), None
         pred = np.empty(len(codes))
         for rows, values in outs.values():
             pred[rows] = np.ravel(values)
-        return pred
-
-    def score(self, X, y, sample_weight=None):
-        """Coefficient of determination R^2 averaged uniformly over tasks.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_columns)
-            Test inputs.
-        y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            True targets (``NaN`` in wide ``y`` ignored).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of the per-task R^2.
-        """
-        from ..metrics import r2_score
-
-        _, codes = self._validate_predict(X)
-        self._check_n_tasks(y, codes)
-        return r2_score(y, self.predict(X), tasks=codes, sample_weight=sample_weight)
+        return pred, codes
 
 
 class PerTaskClassifier(ClassifierMixin, _PerTaskBase):
@@ -288,7 +252,7 @@ class PerTaskClassifier(ClassifierMixin, _PerTaskBase):
         self : PerTaskClassifier
             Fitted estimator.
         """
-        self._check_weights(sample_weight)
+        check_weights_supported(self._base(), sample_weight)
         if y is None:
             raise ValueError(
                 f"{type(self).__name__} requires y to be passed, but the target y "
@@ -397,32 +361,9 @@ class PerTaskClassifier(ClassifierMixin, _PerTaskBase):
         score : float
             Mean over tasks of the per-task accuracy.
         """
-        pred = self.predict(X)
-        y = np.asarray(y)
-        w = None if sample_weight is None else np.asarray(sample_weight, float)
-        if pred.ndim == 1:
-            _, codes = self._validate_predict(X)
-            if codes is None:
-                return _accuracy(y, pred, w)
-            return float(
-                np.mean(
-                    [
-                        _accuracy(y[codes == t], pred[codes == t],
-                                  None if w is None else w[codes == t])
-                        for t in np.unique(codes)
-                    ]
-                )
-            )  # fmt: skip
-        accs = []
-        for t in range(pred.shape[1]):
-            keep = ~_missing_mask(y[:, t])
-            if keep.any():
-                accs.append(
-                    _accuracy(y[keep, t], pred[keep, t], None if w is None else w[keep])
-                )
-        return float(np.mean(accs))
+        from ..metrics import accuracy_score
 
-
-def _accuracy(y, pred, w):
-    hit = (np.asarray(y) == np.asarray(pred)).astype(float)
-    return float(np.average(hit, weights=w))
+        _, codes = self._validate_predict(X)
+        return float(
+            accuracy_score(y, self.predict(X), tasks=codes, sample_weight=sample_weight)
+        )

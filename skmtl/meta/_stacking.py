@@ -11,15 +11,15 @@ import numbers
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, RegressorMixin, _fit_context, clone
+from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
 
-from ..base import MultiTaskMixin
-from ._per_task import _PerTaskBase
+from ..base import MultiTaskRegressorMixin
+from ._per_task import check_weights_supported
 
 __all__ = ["RegressorChainEnsemble", "StackedSingleTarget"]
 
@@ -50,7 +50,7 @@ def _out_of_fold(base, X, y, labelled, splits, sample_weight, task):
     return pred
 
 
-class _StackingBase(RegressorMixin, MultiTaskMixin, BaseEstimator):
+class _StackingBase(MultiTaskRegressorMixin, BaseEstimator):
     _parameter_constraints = {
         "estimator": [HasMethods(["fit", "predict"]), None],
         "cv": ["cv_object"],
@@ -70,7 +70,7 @@ class _StackingBase(RegressorMixin, MultiTaskMixin, BaseEstimator):
                 "where each row carries one task's label, has no such rows; use "
                 "skmtl.meta.PerTaskRegressor or a multi-task model instead."
             )
-        _PerTaskBase._check_weights(self, sample_weight)
+        check_weights_supported(self._base(), sample_weight)
         data = self._validate_fit(X, y, sample_weight)
         X = data.X.toarray() if hasattr(data.X, "toarray") else np.asarray(data.X)
         labelled = ~np.isnan(data.y)
@@ -82,28 +82,6 @@ class _StackingBase(RegressorMixin, MultiTaskMixin, BaseEstimator):
     def _features(self, X):
         Xf, _ = self._validate_predict(X)
         return Xf.toarray() if hasattr(Xf, "toarray") else np.asarray(Xf)
-
-    def score(self, X, y, sample_weight=None):
-        """Coefficient of determination R^2 averaged uniformly over tasks.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Test inputs.
-        y : array-like of shape (n_samples, n_tasks)
-            True targets (``NaN`` ignored).
-        sample_weight : array-like of shape (n_samples,), default=None
-            Sample weights.
-
-        Returns
-        -------
-        score : float
-            Mean over tasks of the per-task R^2.
-        """
-        from ..metrics import r2_score
-
-        self._check_n_tasks(y, None)
-        return r2_score(y, self.predict(X), sample_weight=sample_weight)
 
 
 class StackedSingleTarget(_StackingBase):
@@ -214,24 +192,12 @@ class StackedSingleTarget(_StackingBase):
         )
         return self
 
-    def predict(self, X):
-        """Predict every target.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Inputs.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, n_tasks)
-            Stage-2 predictions.
-        """
+    def _predict_codes(self, X):
         check_is_fitted(self)
         X = self._features(X)
         first = np.column_stack([m.predict(X) for m in self.first_stage_])
         Z = np.hstack([X, first])
-        return np.column_stack([m.predict(Z) for m in self.estimators_])
+        return np.column_stack([m.predict(Z) for m in self.estimators_]), None
 
 
 class RegressorChainEnsemble(_StackingBase):
@@ -358,19 +324,8 @@ class RegressorChainEnsemble(_StackingBase):
         )
         return self
 
-    def predict(self, X):
-        """Average of the chains' predictions.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix, DataFrame} of shape (n_samples, n_features)
-            Inputs.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples, n_tasks)
-            Predictions.
-        """
+    def _predict_codes(self, X):
+        """The average of the chains' predictions (wide data: no codes)."""
         check_is_fitted(self)
         X = self._features(X)
         total = np.zeros((X.shape[0], self.n_tasks_))
@@ -380,4 +335,4 @@ class RegressorChainEnsemble(_StackingBase):
                 pred = model.predict(Z)
                 total[:, t] += pred
                 Z = np.column_stack([Z, pred])
-        return total / len(self.chains_)
+        return total / len(self.chains_), None

@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.tree import DecisionTreeRegressor
 
@@ -50,7 +51,7 @@ def test_per_task_winners_differ_and_predict_from_their_own_family():
     assert auto.score(X, Y) > single.score(X, Y)
     # long data: each row from its own task's winner
     X_long, y_long = wide_to_long(X, Y)
-    cands = {k: v.set_params(task_column=-1) for k, v in CANDIDATES.items()}
+    cands = {k: clone(v).set_params(task_column=-1) for k, v in CANDIDATES.items()}
     long = MultiTaskAutoRegressor(cands, cv=3, per_task=True, task_column=-1)
     long.fit(X_long, y_long)
     assert long.task_winners_ == ["ridge", "tree"]
@@ -73,6 +74,13 @@ def test_time_budget_skips_the_remaining_candidates():
 
 def test_refusals():
     X, Y = _mixed(n=60)
+    # a splitter whose test folds never hold task 1's labels: no silent pick
+    Y_holes = Y.copy()
+    Y_holes[40:, 1] = np.nan
+    folds = [(np.arange(0, 40), np.arange(40, 60)), (np.arange(20, 60), np.arange(20))]
+    Y_holes[:20, 1] = np.nan
+    with pytest.raises(ValueError, match=r"Task\(s\) \[1\] have no test label"):
+        MultiTaskAutoRegressor(CANDIDATES, cv=folds, per_task=True).fit(X, Y_holes)
     with pytest.raises(ValueError, match="candidates is empty"):
         MultiTaskAutoRegressor({}, cv=3).fit(X, Y)
 
