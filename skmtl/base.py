@@ -49,6 +49,13 @@ class MultiTaskMixin:
         return tags
 
     def _validate_fit(self, X, y, sample_weight=None, reset=True, defer_x_check=False):
+        from .dask import is_dask_collection  # never imports dask itself
+
+        if is_dask_collection(X, y, sample_weight):
+            # per-task statistics computed by dask (or a clear refusal)
+            from .dask._validation import check_dask_data
+
+            return check_dask_data(self, X, y, sample_weight, reset=reset)
         return check_multitask_data(
             self,
             X,
@@ -129,6 +136,10 @@ def task_offsets(data, fit_intercept=True):
     T, d = data.n_tasks, data.n_features
     if not fit_intercept:
         return np.zeros((T, d)), np.zeros(T)
+    stats = getattr(data, "statistics", None)
+    if stats is not None:  # data summarised by skmtl.dask
+        n = stats["n"]
+        return stats["sum_x"] / n[:, None], stats["sum_y"] / n
     S = task_indicator(data)
     totals = np.asarray(S.sum(axis=1)).ravel()
     sums = S @ data.X
@@ -217,8 +228,15 @@ class MultiTaskRegressorMixin(MultiTaskMixin, RegressorMixin):
         Returns
         -------
         y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
-            Predictions.
+            Predictions; a lazy dask collection, predicted block by block,
+            when ``X`` is one.
         """
+        from .dask import is_dask_collection
+
+        if is_dask_collection(X):
+            from .dask import predict_dask
+
+            return predict_dask(self, X)
         return self._predict_codes(X)[0]
 
     def score(self, X, y, sample_weight=None):

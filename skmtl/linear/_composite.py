@@ -110,6 +110,8 @@ class CompositeRegressor(CompositeMixin, MultiTaskLinearModel):
     """Base of the least-squares composite regressors."""
 
     _accept_sparse = ("csr", "csc")
+    #: fits dask collections from per-task statistics (skmtl.dask)
+    _fits_from_statistics = True
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):

@@ -204,6 +204,31 @@ def _fold_path(base, data, train, test, index, outer, path_param, values):
     return kept, sse, weight
 
 
+class _RowFolds:
+    """Folds of in-memory rows: what the engine asks of any kind of folds.
+
+    ``n_folds``, ``empty_tasks(k)`` (tasks without a labelled training row in
+    fold ``k``) and ``fold_path(base, k, outer, path_param, values)`` (one
+    job: ``(kept, sse, weight)``). Data summarised by statistics bring their
+    own folds (:class:`skmtl.dask.StatisticsFolds`).
+    """
+
+    def __init__(self, cv, X, y, data, random_state):
+        self.data = data
+        self.splits = _splits(cv, X, y, data, random_state)
+        self.n_folds = len(self.splits)
+        self.indexes = [_task_rows(data, train) for train, _ in self.splits]
+
+    def empty_tasks(self, k):
+        return np.array([t for t, idx in enumerate(self.indexes[k]) if len(idx) == 0])
+
+    def fold_path(self, base, k, outer, path_param, values):
+        train, test = self.splits[k]
+        return _fold_path(
+            base, self.data, train, test, self.indexes[k], outer, path_param, values
+        )
+
+
 # -- the engine ----------------------------------------------------------------
 CV_CONSTRAINTS = {
     "cv": [None, "cv_object"],
@@ -244,6 +269,8 @@ class LinearModelCV(MultiTaskLinearModel):
     """
 
     _accept_sparse = ("csr", "csc")
+    #: fits dask collections from per-task statistics (skmtl.dask)
+    _fits_from_statistics = True
     _path_param = "alpha"
 
     # -- what subclasses define ---------------------------------------------
@@ -252,6 +279,16 @@ class LinearModelCV(MultiTaskLinearModel):
 
     def _grid_specs(self):
         raise NotImplementedError
+
+    def _statistics_folds(self):
+        """``(n_folds, seed)`` of the folds set in a dask statistics pass."""
+        if self.cv is None or isinstance(self.cv, numbers.Integral):
+            return (5 if self.cv is None else int(self.cv)), self.random_state
+        raise ValueError(
+            "With dask input, cv must be None or an int: the folds are assigned "
+            "row by row in the one pass that computes the statistics (see "
+            f"skmtl.dask.fold_assignment); got cv={self.cv!r}."
+        )
 
     # -- the engine --------------------------------------------------------
     def _grids(self, base, data, specs):
@@ -285,14 +322,16 @@ class LinearModelCV(MultiTaskLinearModel):
         base.set_params(verbose=max(int(self.verbose) - 1, 0))
         specs = self._grid_specs()
         outer, outer_grids, points, path_grids = self._grids(base, data, specs)
-        splits = _splits(self.cv, X, y, data, self.random_state)
-        n_folds, T = len(splits), data.n_tasks
+        if hasattr(data, "cv_folds"):  # statistics with their folds (skmtl.dask)
+            folds = data.cv_folds()
+        else:
+            folds = _RowFolds(self.cv, X, y, data, self.random_state)
+        n_folds, T = folds.n_folds, data.n_tasks
 
         # the rule for degenerate folds: tasks without training labels
-        indexes = [_task_rows(data, train) for train, _ in splits]
-        for k, index in enumerate(indexes):
-            empty = np.array([t for t, idx in enumerate(index) if len(idx) == 0])
-            if len(empty) == len(index):
+        for k in range(n_folds):
+            empty = folds.empty_tasks(k)
+            if len(empty) == T:
                 raise ValueError(
                     f"Cross-validation fold {k} has no labelled training sample."
                 )
@@ -305,11 +344,7 @@ class LinearModelCV(MultiTaskLinearModel):
                     stacklevel=3,
                 )
 
-        jobs = [
-            (p, k, train, test)
-            for p in range(len(points))
-            for k, (train, test) in enumerate(splits)
-        ]
+        jobs = [(p, k) for p in range(len(points)) for k in range(n_folds)]
 
         def outer_params(p):
             return {
@@ -322,17 +357,14 @@ class LinearModelCV(MultiTaskLinearModel):
         weight = np.zeros((n_folds, T))
         parallel = Parallel(n_jobs=self.n_jobs, prefer="threads", return_as="generator")
         results = parallel(
-            delayed(_fold_path)(
-                base, data, train, test, indexes[k], outer_params(p),
-                self._path_param, path_grids[p],
+            delayed(folds.fold_path)(
+                base, k, outer_params(p), self._path_param, path_grids[p]
             )
-            for p, k, train, test in jobs
+            for p, k in jobs
         )
         desc = f"{type(self).__name__}: {len(jobs)} paths"
         with progress(len(jobs), desc, enabled=bool(self.verbose)) as bar:
-            for (p, k, _, _), (kept, fold_sse, fold_w) in zip(
-                jobs, results, strict=True
-            ):
+            for (p, k), (kept, fold_sse, fold_w) in zip(jobs, results, strict=True):
                 sse[p, k][:, kept] = fold_sse
                 weight[k, kept] = fold_w
                 bar.update()

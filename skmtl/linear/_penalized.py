@@ -20,6 +20,8 @@ class PenalizedMultiTaskModel(MultiTaskLinearModel):
     """Base class: per-task least squares plus a penalty, solved by the core."""
 
     _accept_sparse = ("csr", "csc")
+    #: fits dask collections from per-task statistics (skmtl.dask)
+    _fits_from_statistics = True
 
     #: hyper-parameters a path can vary, with the largest useful value known
     _path_params = ("alpha",)

@@ -20,6 +20,14 @@ def _centered_gram(data, t, x_offset, y_offset):
     ``n_t`` the task's total weight; ``X_tc`` is the task's rows centred by
     ``x_offset`` (never formed, so sparse X stays sparse).
     """
+    stats = getattr(data, "statistics", None)
+    if stats is not None:  # data summarised by skmtl.dask: the same algebra
+        xtx = stats["xtx"] if stats["xtx"].ndim == 2 else stats["xtx"][t]
+        sx, n_t = stats["sum_x"][t], stats["n"][t]
+        b = stats["xty"][t] - sx * y_offset
+        b -= x_offset * (stats["sum_y"][t] - n_t * y_offset)
+        G = xtx - np.outer(sx, x_offset) - np.outer(x_offset, sx)
+        return G + n_t * np.outer(x_offset, x_offset), b, n_t
     idx = data.task_index[t]
     X_t = data.X[idx]
     y_t = data.target(t) - y_offset
@@ -85,7 +93,7 @@ def per_task_ridge_coef(data, alpha, X_offset, y_offset):
     With a shared design (wide data, no missing label) every task has the same
     Gram matrix: one multi-right-hand-side solve; otherwise one Gram per task.
     """
-    if data.shared_design:
+    if data.shared_design and not hasattr(data, "statistics"):
         G, B, n = _shared_gram(data, X_offset[0], y_offset)
         return _solve(G / n, B / n, alpha).T
     coef = np.empty((data.n_tasks, data.n_features))
@@ -150,6 +158,8 @@ class PerTaskRidge(MultiTaskLinearModel):
     """
 
     _accept_sparse = ("csr", "csc")
+    #: fits dask collections from per-task statistics (skmtl.dask)
+    _fits_from_statistics = True
 
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
@@ -241,6 +251,8 @@ class PooledRidge(MultiTaskLinearModel):
     """
 
     _accept_sparse = ("csr", "csc")
+    #: fits dask collections from per-task statistics (skmtl.dask)
+    _fits_from_statistics = True
 
     _parameter_constraints = {
         "alpha": [Interval(numbers.Real, 0, None, closed="left")],
@@ -274,7 +286,7 @@ class PooledRidge(MultiTaskLinearModel):
         data = self._validate_fit(X, y, sample_weight)
         X_offset, y_offset = task_offsets(data, self.fit_intercept)
         d = data.n_features
-        if data.shared_design:
+        if data.shared_design and not hasattr(data, "statistics"):
             G, B, n = _shared_gram(data, X_offset[0], y_offset)
             G_sum, b_sum = data.n_tasks * G / n, B.sum(axis=1) / n
         else:

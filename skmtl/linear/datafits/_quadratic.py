@@ -172,6 +172,13 @@ class Quadratic(GramRouteMixin):
         datafit : Quadratic
             Ready to use (no :meth:`initialize`).
         """
+        return cls(fit_intercept, use_gram=True)._set_stats(
+            n, sum_x, sum_y, xtx, xty, yty
+        )
+
+    def _set_stats(self, n, sum_x, sum_y, xtx, xty, yty):
+        """Set up from per-task statistics (see :meth:`from_stats`)."""
+        fit_intercept = self.fit_intercept
         n = np.asarray(n, dtype=float).ravel()
         T = len(n)
         sum_x = np.asarray(sum_x, dtype=float).reshape(T, -1)
@@ -186,7 +193,6 @@ class Quadratic(GramRouteMixin):
             )
         if not np.all(n > 0):
             raise ValueError("Every task needs a positive total weight n.")
-        self = cls(fit_intercept, use_gram=True)
         self.data, self.mode, self.sparse = None, "stats", False
         self.n_features, self.n_tasks = d, T
         self.task_weight = n
@@ -221,7 +227,15 @@ class Quadratic(GramRouteMixin):
 
     # -- set-up ---------------------------------------------------------------
     def initialize(self, data):
-        """Precompute what the evaluations need; returns self."""
+        """Precompute what the evaluations need; returns self.
+
+        Data summarised by per-task statistics (``data.statistics``, as
+        :class:`skmtl.dask.StatisticsData` holds) give the datafit of
+        :meth:`from_stats`.
+        """
+        stats = getattr(data, "statistics", None)
+        if stats is not None:
+            return self._set_stats(**stats)
         self._reset()
         self.data = data
         X = data.X
