@@ -3,8 +3,7 @@
 Two passes over the data, neither of which brings rows to the client:
 
 1. long data only: the task ids (the task column alone; one column of a
-   Parquet file is all that is read) and the length of every block, reduced
-   to the sorted unique ids;
+   Parquet file is all that is read), reduced to the sorted unique ids;
 2. the statistics: every block is summarised on its worker
    (:mod:`._kernels`) into per-fold, per-task sums, and the sums are added
    up in a tree (``split_every`` blocks at a time), so the client receives
@@ -106,6 +105,10 @@ def fold_assignment(rows, n_samples, n_splits, *, layout, random_state=None):
       over the task column per fold; pass ``PredefinedSplit(fold_assignment(
       np.arange(n), n, k, layout='long'))`` in memory for the same folds).
 
+    Rows of a dask DataFrame (either layout) follow the long rule with the
+    key ``partition * 2**40 + position within the partition`` as their
+    position, so that no pass is spent counting the partitions' rows.
+
     Parameters
     ----------
     rows : ndarray of shape (n_rows,)
@@ -166,21 +169,6 @@ def _array_blocks(dask_array, obj, name):
     return obj
 
 
-def _frame_blocks(obj, name, n_parts):
-    if not (_is_frame(obj) or hasattr(obj, "npartitions")):
-        raise TypeError(
-            f"{name} must be a dask Series or DataFrame (with X's partitions) when "
-            f"X is a dask DataFrame; got {type(obj).__name__}."
-        )
-    if obj.npartitions != n_parts:
-        raise ValueError(
-            f"{name} has {obj.npartitions} partitions but X has {n_parts}: pass "
-            "columns of the same dask DataFrame (e.g. X = df.drop(columns='y'), "
-            "y = df['y'])."
-        )
-    return list(obj.to_delayed())
-
-
 def _tree_sum(dask, parts, combine):
     """Delayed tree reduction of ``parts`` with ``combine(*some)``."""
     parts = list(parts)
@@ -193,133 +181,154 @@ def _tree_sum(dask, parts, combine):
 
 
 def _union_ids(*parts):
-    ids = np.concatenate([p[0] for p in parts])
-    return np.unique(ids), sum(p[1] for p in parts)
+    return np.unique(np.concatenate(parts))
 
 
 def _block_ids(ids):
-    ids = check_task_ids(np.asarray(ids))
-    return np.unique(ids), len(ids)
+    ids = ids.to_numpy() if hasattr(ids, "to_numpy") else np.asarray(ids)
+    return np.unique(check_task_ids(ids))
 
 
-def _block_lengths(dask, parts):
-    return dask.compute(*[dask.delayed(len)(p) for p in parts])
+def _as_series_frame(obj, name):
+    if not hasattr(obj, "npartitions"):
+        raise TypeError(
+            f"{name} must be a dask Series or DataFrame (columns of the same dask "
+            f"DataFrame as X) when X is a dask DataFrame; got {type(obj).__name__}."
+        )
+    return obj
 
 
 class _Source:
-    """A dask input as aligned lists of delayed row blocks."""
+    """A dask input as one list of delayed row blocks, with how to read them.
+
+    Arrays: each block is ``(X_j, y_j, s_j)`` with aligned row chunks, and a
+    row's key is its global position. DataFrames: one frame with ``y`` (and
+    the weights) assigned as columns, so that every column comes from the
+    same partition, and a row's key is ``partition * 2**40 + position in the
+    partition`` (no pass to count the partitions' rows).
+    """
 
     def __init__(self, X, y, sample_weight, task_column):
-        dask = import_optional("dask", "dask")
-        self.dask = dask
+        self.dask = import_optional("dask", "dask")
         self.frame = _is_frame(X)
         self.long = task_column is not None
+        self.col = None if task_column is None else resolve_task_column(task_column, X)
         if self.frame:
-            cols = list(X.columns)
-            self.col = (
-                None if task_column is None else resolve_task_column(task_column, X)
-            )
-            feats = [c for i, c in enumerate(cols) if i != self.col]
-            self.n_features = len(feats)
-            self.X_parts = list(X[feats].to_delayed())
-            n = len(self.X_parts)
-            self.ids_parts = list(X[cols[self.col]].to_delayed()) if self.long else None
-            self.y_parts = _frame_blocks(y, "y", n)
-            self.s_parts = (
-                None
-                if sample_weight is None
-                else _frame_blocks(sample_weight, "sample_weight", n)
-            )
-            self.n_tasks_wide = None if self.long else _frame_width(y)
-            self.lengths = None
+            self._init_frame(X, y, sample_weight)
         else:
-            da = import_optional("dask.array", "dask")
-            X = _array_blocks(da, X, "X")
-            if X.ndim != 2:
-                raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
-            self.col = (
-                None if task_column is None else resolve_task_column(task_column, X)
+            self._init_array(X, y, sample_weight)
+
+    def _init_frame(self, X, y, sample_weight):
+        cols = list(X.columns)
+        feats = [c for i, c in enumerate(cols) if i != self.col]
+        y = _as_series_frame(y, "y")
+        if self.long:
+            ycols = ["__skmtl_y__"]
+            frame = X.assign(__skmtl_y__=y)
+            self.n_tasks_wide = None
+        else:
+            ycols = [f"__skmtl_y{k}__" for k in range(len(getattr(y, "columns", [0])))]
+            ys = [y] if len(ycols) == 1 and not _is_frame(y) else None
+            frame = X.assign(
+                **{c: (ys[0] if ys else y[y.columns[k]]) for k, c in enumerate(ycols)}
             )
-            y = _array_blocks(da, y, "y").rechunk({0: X.chunks[0]})
-            self.lengths = list(X.chunks[0])
-            self.X_parts = list(X.to_delayed().ravel())
+            self.n_tasks_wide = len(ycols)
+        scol = None
+        if sample_weight is not None:
+            scol = "__skmtl_w__"
+            sw = _as_series_frame(sample_weight, "sample_weight")
+            frame = frame.assign(__skmtl_w__=sw)
+        self.names = {
+            "feats": feats,
+            "task": None if self.col is None else cols[self.col],
+            "y": ycols,
+            "w": scol,
+        }
+        self.n_features = len(feats)
+        self.parts = [(p, None, None) for p in frame.to_delayed()]
+        self.ids_parts = list(X[cols[self.col]].to_delayed()) if self.long else None
+        self.starts = [j << 40 for j in range(len(self.parts))]
+        self.n_samples = None
+
+    def _init_array(self, X, y, sample_weight):
+        da = import_optional("dask.array", "dask")
+        X = _array_blocks(da, X, "X")
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D; got a dask array of shape {X.shape}.")
+        y = _array_blocks(da, y, "y").rechunk({0: X.chunks[0]})
+        if self.long:
+            self.ids_parts = list(X[:, self.col].to_delayed().ravel())
+            self.n_features = X.shape[1] - 1
+            self.n_tasks_wide = None
+        elif y.ndim == 2:
             self.ids_parts = None
-            if self.long:
-                self.ids_parts = list(X[:, self.col].to_delayed().ravel())
-                keep = [j for j in range(X.shape[1]) if j != self.col]
-                self.n_features = len(keep)
-            else:
-                self.n_features = X.shape[1]
-            self.y_parts = list(y.to_delayed().ravel())
-            if y.ndim == 2 and not self.long:
-                self.n_tasks_wide = y.shape[1]
-            elif not self.long:
-                raise ValueError(
-                    "y is 1-D, but X has no task column: pass wide targets Y of "
-                    "shape (n_samples, n_tasks), or set task_column."
+            self.n_features = X.shape[1]
+            self.n_tasks_wide = y.shape[1]
+        else:
+            raise ValueError(
+                "y is 1-D, but X has no task column: pass wide targets Y of "
+                "shape (n_samples, n_tasks), or set task_column."
+            )
+        s_parts = [None] * len(X.chunks[0])
+        if sample_weight is not None:
+            if not is_dask_collection(sample_weight):
+                sample_weight = da.from_array(
+                    np.asarray(sample_weight, dtype=float), chunks=(X.chunks[0],)
                 )
-            else:
-                self.n_tasks_wide = None
-            self.s_parts = None
-            if sample_weight is not None:
-                if not is_dask_collection(sample_weight):
-                    sample_weight = da.from_array(
-                        np.asarray(sample_weight, dtype=float), chunks=(X.chunks[0],)
-                    )
-                sw = _array_blocks(da, sample_weight, "sample_weight")
-                self.s_parts = list(sw.rechunk({0: X.chunks[0]}).to_delayed().ravel())
+            sw = _array_blocks(da, sample_weight, "sample_weight")
+            s_parts = list(sw.rechunk({0: X.chunks[0]}).to_delayed().ravel())
+        self.parts = list(
+            zip(X.to_delayed().ravel(), y.to_delayed().ravel(), s_parts, strict=True)
+        )
+        self.names = None
+        self.starts = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).tolist()
+        self.n_samples = int(sum(X.chunks[0]))
 
     def task_ids(self):
-        """Pass 1: sorted unique task ids (and block lengths, for frames)."""
+        """Pass 1: the sorted unique task ids (reads the task column only)."""
         dask = self.dask
         parts = [dask.delayed(_block_ids, pure=True)(p) for p in self.ids_parts]
-        lengths = None
-        if self.frame:
-            lengths = [dask.delayed(len)(p) for p in self.ids_parts]
-        tasks, lengths = dask.compute(_tree_sum(dask, parts, _union_ids), lengths)
-        if self.frame:
-            self.lengths = list(lengths)
-        return tasks[0]
-
-    def ensure_lengths(self):
-        if self.lengths is None:
-            self.lengths = list(_block_lengths(self.dask, self.y_parts))
-        return self.lengths
+        (tasks,) = dask.compute(_tree_sum(dask, parts, _union_ids))
+        return tasks
 
 
-def _frame_width(y):
-    return len(y.columns) if _is_frame(y) else 1
-
-
-def _long_block(X, ids, y, s, start, tasks, col, n_folds, n_samples, seed):
-    X = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
-    if ids is None:  # the task column is inside X (dask array)
+def _read_block(X, y, s, col, names):
+    """``(X, ids, y, s)`` as numpy arrays from one block."""
+    if names is not None:  # one partition of the combined frame
+        df = X
+        X = df[names["feats"]].to_numpy(dtype=np.float64)
+        ids = None if names["task"] is None else df[names["task"]].to_numpy()
+        y = df[names["y"]].to_numpy(dtype=np.float64)
+        y = y[:, 0] if names["task"] is not None else y
+        s = None if names["w"] is None else df[names["w"]].to_numpy(dtype=np.float64)
+        return X, ids, y, s
+    X = np.asarray(X)
+    ids = None
+    if col is not None:  # the task column is inside X
         ids = X[:, col]
         X = np.delete(X, col, axis=1)
-    ids = check_task_ids(
-        np.asarray(ids.to_numpy() if hasattr(ids, "to_numpy") else ids)
-    )
-    y = np.asarray(y.to_numpy() if hasattr(y, "to_numpy") else y, dtype=float)
+    y = np.asarray(y, dtype=np.float64)
     if len(y) != len(X) or (s is not None and len(s) != len(X)):
         raise ValueError("X, y and sample_weight blocks have different lengths.")
-    if s is not None:
-        s = np.asarray(s.to_numpy() if hasattr(s, "to_numpy") else s, dtype=float)
+    s = None if s is None else np.asarray(s, dtype=np.float64)
+    return X, ids, y, s
+
+
+def _block_statistics(X, y, s, start, spec):
+    """One block's statistics (runs on a worker)."""
+    X, ids, y, s = _read_block(X, y, s, spec["col"], spec["names"])
+    rows = start + np.arange(len(X))
+    n_folds = spec["n_folds"]
+    rule = "wide" if spec["names"] is None and spec["tasks"] is None else "long"
+    folds = fold_assignment(
+        rows, spec["n_samples"], n_folds, layout=rule, random_state=spec["seed"]
+    )
+    if spec["tasks"] is None:
+        return wide_block_statistics(X, y, s, folds, n_folds)
+    tasks = spec["tasks"]
+    ids = check_task_ids(ids)
     codes = np.searchsorted(tasks, ids)
-    rows = start + np.arange(len(X))
-    folds = fold_assignment(rows, n_samples, n_folds, layout="long", random_state=seed)
     return long_block_statistics(X, codes, y, s, folds, n_folds, len(tasks))
-
-
-def _wide_block(X, Y, s, start, n_folds, n_samples):
-    X = X.to_numpy() if hasattr(X, "to_numpy") else np.asarray(X)
-    Y = np.asarray(Y.to_numpy() if hasattr(Y, "to_numpy") else Y, dtype=float)
-    if len(Y) != len(X) or (s is not None and len(s) != len(X)):
-        raise ValueError("X, y and sample_weight blocks have different lengths.")
-    if s is not None:
-        s = np.asarray(s.to_numpy() if hasattr(s, "to_numpy") else s, dtype=float)
-    rows = start + np.arange(len(X))
-    folds = fold_assignment(rows, n_samples, n_folds, layout="wide")
-    return wide_block_statistics(X, Y, s, folds, n_folds)
 
 
 def dask_statistics(
@@ -362,17 +371,12 @@ def dask_statistics(
         Statistics with a leading fold axis (see :mod:`._kernels`).
     tasks : ndarray of shape (n_tasks,)
         Sorted task ids (long data) or ``arange(n_tasks)`` (wide).
-    n_features, n_samples : int
-        Feature columns (task column excluded) and rows.
+    n_features : int
+        Feature columns (task column excluded).
     """
     src = _Source(X, y, sample_weight, task_column)
     dask = src.dask
-    if src.long:
-        tasks = src.task_ids()
-    else:
-        tasks = np.arange(src.n_tasks_wide)
-    lengths = src.ensure_lengths()
-    n_samples = int(sum(lengths))
+    tasks = src.task_ids() if src.long else np.arange(src.n_tasks_wide)
     T, d = len(tasks), src.n_features
     nbytes = statistics_bytes(T, d, n_folds)
     limit = MAX_STATISTICS_BYTES if max_bytes is None else max_bytes
@@ -386,31 +390,18 @@ def dask_statistics(
             "memory on a sample of the rows, reduce the features (e.g. a "
             "projection or feature selection) or the tasks, or raise the bound."
         )
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
-    parts = []
-    for j, Xb in enumerate(src.X_parts):
-        s_b = None if src.s_parts is None else src.s_parts[j]
-        if src.long:
-            ids_b = src.ids_parts[j] if src.frame else None
-            parts.append(
-                dask.delayed(_long_block, pure=True)(
-                    Xb,
-                    ids_b,
-                    src.y_parts[j],
-                    s_b,
-                    int(starts[j]),
-                    tasks,
-                    None if src.frame else src.col,
-                    n_folds,
-                    n_samples,
-                    random_state,
-                )
-            )
-        else:
-            parts.append(
-                dask.delayed(_wide_block, pure=True)(
-                    Xb, src.y_parts[j], s_b, int(starts[j]), n_folds, n_samples
-                )
-            )
+    spec = {
+        "col": None if src.frame else src.col,
+        "names": src.names,
+        "tasks": tasks if src.long else None,
+        "n_folds": n_folds,
+        "n_samples": src.n_samples,
+        "seed": random_state,
+    }
+    spec = dask.delayed(spec, pure=True)  # one copy of the task ids in the graph
+    parts = [
+        dask.delayed(_block_statistics, pure=True)(Xb, yb, sb, start, spec)
+        for (Xb, yb, sb), start in zip(src.parts, src.starts, strict=True)
+    ]
     (raw,) = dask.compute(_tree_sum(dask, parts, add_statistics))
-    return raw, tasks, d, n_samples
+    return raw, tasks, d

@@ -70,7 +70,7 @@ def check_dask_data(estimator, X, y, sample_weight=None, reset=True):
     n_folds, seed = 1, None
     if hasattr(estimator, "_statistics_folds"):
         n_folds, seed = estimator._statistics_folds()
-    raw, tasks, d, _ = dask_statistics(
+    raw, tasks, d = dask_statistics(
         X,
         y,
         task_column=task_column,

@@ -11,6 +11,12 @@ The loss of task ``t`` on a batch is the mean, over the rows labelled for
 ``t``, of the squared error (regression), the binary cross-entropy on one logit
 (binary) or the cross-entropy on ``n_classes`` logits (multiclass). A task with
 no labelled row in the batch gets loss 0 and count 0.
+
+Tasks of one loss type are computed together, as one masked operation on
+their (batch, tasks) block; the multiclass tasks' logits are gathered into
+one (batch, tasks, max classes) block padded with ``-inf``. The loss still
+returns the vector of per-task losses, which the task weightings and the
+gradient-aggregation methods need.
 """
 
 import numpy as np
@@ -65,6 +71,18 @@ class MultiTaskLoss(nn.Module):
         self.inverse = np.argsort(order).tolist()
         self._identity = order == list(range(len(order)))
         self._all_regression = len(self.reg_tasks) == len(self.task_types)
+        # multiclass logits gathered into one (batch, n_multiclass, k_max)
+        # block: column index of each (task, class) slot, padding marked
+        k_max = max((self.out_dims[t] for t in self.multi_tasks), default=0)
+        cols = np.zeros((len(self.multi_tasks), k_max), dtype=np.int64)
+        pad = np.ones((len(self.multi_tasks), k_max), dtype=bool)
+        for i, t in enumerate(self.multi_tasks):
+            k = self.out_dims[t]
+            cols[i, :k] = np.arange(offsets[t], offsets[t] + k)
+            pad[i, :k] = False
+        self.register_buffer("multi_cols", torch.from_numpy(cols), persistent=False)
+        self.register_buffer("multi_pad", torch.from_numpy(pad), persistent=False)
+        self._multi_padded = bool(pad.any())
 
     @property
     def n_tasks(self):
@@ -115,11 +133,22 @@ class MultiTaskLoss(nn.Module):
             )
             m = maskf[:, self.bin_tasks]
             pieces.append((bce * m).sum(0) / denom[self.bin_tasks])
-        for t in self.multi_tasks:
-            logits = y_pred[:, off[t] : off[t + 1]]
-            ce = F.cross_entropy(logits, values[:, t].long(), reduction="none")
-            pieces.append(((ce * maskf[:, t]).sum() / denom[t]).reshape(1))
+        if self.multi_tasks:
+            pieces.append(self._multiclass(y_pred, values, maskf, denom))
         losses = torch.cat(pieces)
         if not self._identity:
             losses = losses[self.inverse]
         return losses, counts
+
+    def _multiclass(self, y_pred, values, maskf, denom):
+        """Cross-entropy of every multiclass task from one padded logit block."""
+        tasks = self.multi_tasks
+        cols = self.multi_cols.to(y_pred.device)
+        logits = y_pred[:, cols]  # (batch, n_multiclass, k_max)
+        if self._multi_padded:
+            pad = self.multi_pad.to(y_pred.device)
+            logits = logits.masked_fill(pad, float("-inf"))
+        target = values[:, tasks].long().unsqueeze(-1)
+        true = logits.gather(2, target).squeeze(-1)
+        ce = torch.logsumexp(logits, dim=2) - true
+        return (ce * maskf[:, tasks]).sum(0) / denom[tasks]

@@ -84,3 +84,24 @@ def test_dask_cv_needs_folds_it_can_assign_in_the_pass():
     Xd, yd, _ = _dask(X, y, None)
     with pytest.raises(ValueError, match="cv must be None or an int"):
         MultiTaskGroupLassoCV(cv=KFold(3, shuffle=True)).fit(Xd, yd)
+
+
+@pytest.mark.filterwarnings("ignore:The groups parameter is ignored:UserWarning")
+def test_cv_on_a_dask_dataframe_uses_partition_keys():
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X, y, _ = _data("long", True, False, seed=6)
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d", "e", "task"])
+    df["y"] = y
+    ddf = dd.from_pandas(df, npartitions=3)
+    lengths = ddf.map_partitions(len).compute().tolist()
+    keys = np.concatenate([(j << 40) + np.arange(n) for j, n in enumerate(lengths)])
+    folds = fold_assignment(keys, None, 3, layout="long", random_state=5)
+    params = {"alphas": 6, "tol": 1e-12, "task_column": "task"}
+    ref = MultiTaskGroupLassoCV(cv=PredefinedSplit(folds), **params).fit(
+        df.drop(columns="y"), df["y"]
+    )
+    got = MultiTaskGroupLassoCV(cv=3, random_state=5, **params).fit(
+        ddf.drop(columns="y"), ddf["y"]
+    )
+    _assert_same_cv(ref, got)

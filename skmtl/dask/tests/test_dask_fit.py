@@ -236,3 +236,21 @@ def test_dask_fit_on_a_two_worker_local_cluster():
     for ref, est in zip(refs, got, strict=True):
         _assert_same_fit(ref, est)
     np.testing.assert_allclose(pred, refs[1].predict(Xw), rtol=1e-9)
+
+
+def test_wide_dask_dataframe_with_missing_labels():
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X, Y, sw = _data("wide", True, True, seed=5)
+    df = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    for t in range(Y.shape[1]):
+        df[f"y{t}"] = Y[:, t]
+    df["w"] = sw
+    ddf = dd.from_pandas(df, npartitions=3)
+    ycols = [f"y{t}" for t in range(Y.shape[1])]
+    est = TraceNormMultiTask(alpha=0.05, **TIGHT)
+    ref = TraceNormMultiTask(**est.get_params()).fit(
+        df.drop(columns=[*ycols, "w"]), Y, sample_weight=sw
+    )
+    got = est.fit(ddf.drop(columns=[*ycols, "w"]), ddf[ycols], sample_weight=ddf["w"])
+    _assert_same_fit(ref, got)

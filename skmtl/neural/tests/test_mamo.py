@@ -94,8 +94,8 @@ def _hand_trunk_grads(state, X, Y):
     h2 = np.tanh(h1 @ W2.T + b2)
     grads = []
     for t in range(T):
-        v = state[f"heads.towers.{t}.1.weight"].double().numpy()[0]
-        c = state[f"heads.towers.{t}.1.bias"].double().numpy()[0]
+        v = state["heads.weight"][t].double().numpy()  # fused heads: row t
+        c = state["heads.bias"][t].double().numpy()
         r = h2 @ v + c - Y[:, t]
         dz2 = (2 * r / n)[:, None] * v[None, :] * (1 - h2**2)
         dz1 = (dz2 @ W2) * (1 - h1**2)
