@@ -23,21 +23,6 @@ try:  # tiny nets run faster single-threaded; threads also oversubscribe xdist
 except ImportError:  # pragma: no cover - the neural extra is optional
     pass
 
-_PROBA_LIST = (
-    "predict_proba returns a list with one (n_samples, n_classes_t) array per "
-    "task (the MultiOutputClassifier convention), which the check indexes as "
-    "one array."
-)
-_ONE_D_Y_CLF = (
-    "the check passes a 1-D y directly; wide multi-task data needs Y of shape "
-    "(n_samples, n_tasks), so fit raises the layout error (a 2-D Y gets the "
-    "error the check looks for)."
-)
-_WIDE_PREDICT = (
-    "the check expects predict to return (n_samples,) for y of shape "
-    "(n_samples, 1); wide multi-task predict returns (n_samples, n_tasks)."
-)
-
 _PARETO_SPLIT = (
     "the validation split (validation_fraction=0.2) is drawn at random over the "
     "rows, so zero-weight rows and removed rows give different splits"
@@ -83,21 +68,6 @@ EXPECTED_FAILURES = {
             "check_transformer_n_iter",
         )
     },
-    "MultiTaskMLPClassifier": {
-        "check_classifiers_one_label": _ONE_D_Y_CLF,
-        "check_classifiers_regression_target": _ONE_D_Y_CLF,
-        "check_classifiers_classes": (
-            "labels must be numbers: targets are validated as float so that NaN "
-            "can mark a missing label in wide Y; string labels are rejected."
-        ),
-        "check_classifiers_train": _WIDE_PREDICT,
-        "check_classifiers_train(readonly_memmap=True)": _WIDE_PREDICT,
-        "check_classifiers_train(readonly_memmap=True,X_dtype=float32)": (
-            _WIDE_PREDICT
-        ),
-        "check_methods_sample_order_invariance": _PROBA_LIST,
-    },
-    "MultiTaskNet": {"check_methods_sample_order_invariance": _PROBA_LIST},
 }
 
 _AUTO_CANDIDATES = {

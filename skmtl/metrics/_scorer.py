@@ -195,10 +195,14 @@ class MultiTaskScorer:
         if _accepts(self._metric, "labels") and "labels" not in kwargs:
             _, final = _unwrap(estimator)
             classes = getattr(final, "classes_", None)
-            if classes is not None:
-                kwargs["labels"] = (
-                    list(classes) if isinstance(classes, list) else classes
-                )
+            tasks = getattr(final, "tasks_", None)
+            if isinstance(classes, list) and tasks is not None:
+                # by task id: a test fold may hold only some of the tasks
+                kwargs["labels"] = {
+                    _key(t): c for t, c in zip(tasks, classes, strict=True)
+                }
+            elif classes is not None:
+                kwargs["labels"] = classes
         for key, value in extra.items():
             if _accepts(self._metric, key):
                 kwargs[key] = value

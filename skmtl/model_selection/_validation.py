@@ -2,10 +2,12 @@
 
 import numbers
 import time
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
+from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.utils import Bunch, _safe_indexing
 
 from ..metrics import get_scorer, task_means
@@ -14,6 +16,36 @@ from ..utils import check_task_ids, resolve_task_column
 from ._split import MaskedStratifiedKFold, TaskStratifiedKFold
 
 __all__ = ["cross_validate_tasks"]
+
+_NAN_CAUSES = (
+    "the metric is undefined on the test rows (e.g. ROC AUC with one class "
+    "per task, R^2 on a single row) or the model predicts NaN; see the "
+    "warnings above, and check the folds (cv) and the model"
+)
+
+
+def _check_scores(scores, estimator):
+    """No search or comparison goes on from scores that are all NaN.
+
+    A scorer that is NaN on every fold and task is an error; one that is NaN
+    on every task of some folds warns (those folds count for nothing).
+    """
+    model = type(_unwrap(estimator)[1]).__name__
+    for name, arr in scores.items():
+        nan = np.isnan(arr)
+        if nan.all():
+            raise ValueError(
+                f"Every score of {name!r} for {model} is NaN ({arr.shape[0]} "
+                f"folds x {arr.shape[1]} tasks): {_NAN_CAUSES}."
+            )
+        dead = np.flatnonzero(nan.all(axis=1))
+        if dead.size:
+            warnings.warn(
+                f"The scores of {name!r} for {model} are NaN for every task in "
+                f"fold(s) {dead.tolist()} of {arr.shape[0]}: {_NAN_CAUSES}.",
+                UndefinedMetricWarning,
+                stacklevel=3,
+            )
 
 
 def _check_scorers(scoring):
@@ -144,7 +176,9 @@ def cross_validate_tasks(
     (greater is better: ``neg_*`` scorers give negated losses). Metrics that
     accept ``y_train_mean`` (``neg_arrmse``) get each task's mean over the
     fold's **training** rows, as the relative RMSE of the multi-target
-    literature requires.
+    literature requires. A scorer that is ``NaN`` on every fold and task is a
+    ``ValueError`` (nothing could be compared), one that is ``NaN`` on every
+    task of some folds an ``UndefinedMetricWarning``.
 
     Parameters
     ----------
@@ -215,6 +249,7 @@ def cross_validate_tasks(
             cols = [position[_task_key(t)] for t in ids]
             arr[f, cols] = values
         scores[name] = arr
+    _check_scores(scores, estimator)
     result = Bunch(
         scores=scores,
         tasks=tasks,

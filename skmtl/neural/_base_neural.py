@@ -9,6 +9,7 @@ from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import MultiTaskMixin
@@ -93,13 +94,33 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         """Per-task types: 'regression', 'classification', 'binary', 'multiclass'."""
         raise NotImplementedError
 
-    def _encode_targets(self, data, reset, given_classes=None):
+    def _prepare_y(self, y, first):
+        """Targets for validation and the raw labels (None: ``y`` itself).
+
+        A hook of the classifier, which takes labels of any type; here ``y``
+        is numeric and passes through.
+        """
+        return y, None
+
+    def _encode_targets(self, data, reset, given_classes=None, y_raw=None):
         """Encode targets for the net; set ``classes_``, ``y_mean_``, ``y_scale_``.
 
+        ``y_raw`` holds the labels in their own type (strings, ...) when the
+        validated ``data.y`` is only a numeric stand-in (see ``_prepare_y``).
         Returns the float32 target array: (n, n_tasks) with NaN (wide) or
         (n, 2) ``[task code, value]`` (long).
         """
         T = data.n_tasks
+
+        def labels_of(t, y_t):
+            if y_raw is None:
+                return y_t
+            idx = data.task_index[t]
+            lab = y_raw[idx] if data.layout == "long" else y_raw[idx, t]
+            if lab.dtype == object:  # a task's own label type (str, int...)
+                lab = np.asarray(lab.tolist())
+            return lab
+
         if reset:
             types = self._resolve_task_types(T)
             classes, mean, scale, kinds = [], np.zeros(T), np.ones(T), []
@@ -112,24 +133,31 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
                         sd = y_t.std()
                         scale[t] = sd if sd > 0 else 1.0
                     continue
-                labels = np.unique(y_t)
+                lab = labels_of(t, y_t)
+                if lab.dtype.kind not in "iufb":
+                    check_classification_targets(lab)
+                labels = np.unique(lab)
                 if given_classes is not None:
-                    labels = np.unique(np.asarray(given_classes[t], dtype=float))
+                    labels = np.unique(np.asarray(given_classes[t]))
+                    if labels.dtype.kind in "iu" and lab.dtype.kind == "f":
+                        labels = labels.astype(float)
                 if len(labels) < 2:
                     raise ValueError(
                         f"Classification task {data.tasks[t]!r} has only one class "
                         f"({labels.tolist()}); each classification task needs at "
                         "least 2 classes."
                     )
-                if np.any(labels != np.round(labels)):
-                    raise ValueError(
-                        f"Unknown label type: continuous. Task {data.tasks[t]!r} "
-                        "has non-integer labels; classification tasks need class "
-                        "labels (integers), use a regression task for continuous "
-                        "targets."
-                    )
-                if np.all(np.abs(labels) < 2**53):
-                    labels = labels.astype(np.int64)
+                if labels.dtype.kind == "f":
+                    if np.any(labels != np.round(labels)):
+                        raise ValueError(
+                            f"Unknown label type: continuous. Task "
+                            f"{data.tasks[t]!r} has non-integer labels; "
+                            "classification tasks need class labels (integers "
+                            "or strings), use a regression task for continuous "
+                            "targets."
+                        )
+                    if np.all(np.abs(labels) < 2**53):
+                        labels = labels.astype(np.int64)
                 if types[t] == "binary" and len(labels) != 2:
                     raise ValueError(
                         f"Task {data.tasks[t]!r} is declared 'binary' but has "
@@ -145,17 +173,20 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         for t, _, y_t, _ in data.iter_tasks():
             if self.task_types_[t] == "regression":
                 enc[t] = (y_t - self.y_mean_[t]) / self.y_scale_[t]
-            else:
-                labels = self._classes[t]
-                pos = np.clip(np.searchsorted(labels, y_t), 0, len(labels) - 1)
-                unseen = labels[pos] != y_t
-                if unseen.any():
-                    raise ValueError(
-                        f"Task {data.tasks[t]!r} has labels "
-                        f"{np.unique(y_t[unseen])[:5].tolist()} not seen in the "
-                        f"first fit (classes {labels.tolist()})."
-                    )
-                enc[t] = pos.astype(np.float64)
+                continue
+            labels, lab = self._classes[t], labels_of(t, y_t)
+            try:
+                pos = np.clip(np.searchsorted(labels, lab), 0, len(labels) - 1)
+                unseen = labels[pos] != lab
+            except TypeError:  # labels of another type than the fitted ones
+                pos, unseen = None, np.ones(len(lab), dtype=bool)
+            if unseen.any():
+                raise ValueError(
+                    f"Task {data.tasks[t]!r} has labels "
+                    f"{np.unique(lab[unseen])[:5].tolist()} not seen in the "
+                    f"first fit (classes {labels.tolist()})."
+                )
+            enc[t] = pos.astype(np.float64)
         if data.layout == "wide":
             Y = np.full(data.y.shape, np.nan, dtype=np.float32)
             for t, idx in enumerate(data.task_index):
@@ -290,16 +321,23 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
     def _fit(self, X, y, *, partial, classes=None):
         from ._streaming import fit_streaming, is_streaming
 
+        first = not (hasattr(self, "net_") and (partial or self.warm_start))
+        y, y_raw = self._prepare_y(y, first)
         if is_streaming(X):  # memory map or torch Dataset: batch by batch
+            if y_raw is not None:
+                raise ValueError(
+                    "Out-of-core training (a memory-mapped X or a Dataset) needs "
+                    f"numeric labels; got labels of dtype {y_raw.dtype}. Encode "
+                    "them as numbers (e.g. with LabelEncoder) first."
+                )
             return fit_streaming(self, X, y, partial=partial, classes=classes)
         torch = _torch()
         self._check_device()
-        first = not (hasattr(self, "net_") and (partial or self.warm_start))
         data = self._validate_fit(X, y, reset=first)
         if classes is not None and first:
             classes = self._per_task_classes(classes, data.n_tasks)
         Y = self._encode_targets(
-            data, reset=first, given_classes=classes if first else None
+            data, reset=first, given_classes=classes if first else None, y_raw=y_raw
         )
         Xf = np.asarray(data.X, dtype=np.float32)
         if first:
@@ -379,14 +417,13 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
     def _decode(self, out):
         """(n, n_tasks) predictions in label space from the raw output."""
         off = self._offsets()
-        int_labels = all(
-            k == "regression" or c.dtype.kind == "i"
-            for k, c in zip(self.task_types_, self._classes, strict=True)
-        ) and all(k != "regression" for k in self.task_types_)
-        pred = np.empty(
-            (out.shape[0], len(self.task_types_)),
-            dtype=np.int64 if int_labels else np.float64,
-        )
+        dtype = np.float64
+        if all(k != "regression" for k in self.task_types_):
+            try:
+                dtype = np.result_type(*self._classes)
+            except TypeError:  # tasks with labels of different types
+                dtype = object
+        pred = np.empty((out.shape[0], len(self.task_types_)), dtype=dtype)
         for t, kind in enumerate(self.task_types_):
             block = out[:, off[t] : off[t + 1]]
             if kind == "regression":
@@ -410,7 +447,9 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples, n_tasks) or (n_samples,)
-            Predicted values (regression) or class labels (classification).
+            Predicted values (regression) or class labels (classification):
+            one column per task for wide data (1-D for a classifier fitted on
+            a 1-D ``y``), each row's own task for long data.
         """
         from ._streaming import is_streaming, predict_streaming
 
@@ -419,15 +458,24 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         Xf, codes = self._validate_predict(X)
         pred = self._decode(self._raw(Xf))
         if codes is None:
-            return pred
+            return pred[:, 0] if getattr(self, "_y_1d", False) else pred
         return pred[np.arange(len(codes)), codes]
 
     def _proba(self, X):
+        """Class probabilities in skmtl's one convention for every classifier.
+
+        Wide data: a list with one (n_samples, n_classes_t) array per
+        classification task (one array for a classifier fitted on a 1-D
+        ``y``). Long data: one (n_samples, n_classes) array, each row's
+        probabilities for its own task's classes (columns as ``classes_`` of
+        that task), so the classification tasks of the rows must have the same
+        number of classes; rows of regression tasks are ``NaN``.
+        """
         from ._streaming import is_streaming, predict_streaming
 
         if is_streaming(X):
             return predict_streaming(self, X, "_proba")
-        Xf, _ = self._validate_predict(X)
+        Xf, codes = self._validate_predict(X)
         out = self._raw(Xf)
         off = self._offsets()
         probas = []
@@ -440,7 +488,26 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
                 z = block - block.max(axis=1, keepdims=True)
                 e = np.exp(z)
                 probas.append(e / e.sum(axis=1, keepdims=True))
-        return probas
+            else:
+                probas.append(None)
+        if codes is None:
+            probas = [p for p in probas if p is not None]
+            return probas[0] if getattr(self, "_y_1d", False) else probas
+        present = np.unique(codes)
+        widths = {probas[t].shape[1] for t in present if probas[t] is not None}
+        if len(widths) > 1:
+            raise ValueError(
+                "predict_proba on long data returns one array, each row's "
+                "probabilities for its own task, so the classification tasks of "
+                f"the rows need the same number of classes; got {sorted(widths)}. Use "
+                "wide data for a list with one array per task."
+            )
+        proba = np.full((len(codes), widths.pop() if widths else 0), np.nan)
+        for t in present:
+            if probas[t] is not None:
+                rows = codes == t
+                proba[rows] = probas[t][rows]
+        return proba
 
     def _decoded(self, X):
         """Predictions of every task in label space, and each row's task code."""

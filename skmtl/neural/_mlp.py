@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
+from ..linear._classifier_base import _missing_mask
 from ._base_neural import _BaseMultiTaskNeural
 
 __all__ = ["MultiTaskMLPClassifier", "MultiTaskMLPRegressor"]
@@ -558,11 +559,37 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
     def _resolve_task_types(self, n_tasks):
         return ["classification"] * n_tasks
 
+    def _prepare_y(self, y, first):
+        """A numeric stand-in of ``y`` for validation, and the raw labels.
+
+        Numeric labels (``NaN`` = missing) pass through; labels of any other
+        type (strings, booleans, objects with ``None`` for missing) are
+        validated through a stand-in with the same missing cells and encoded
+        per task from ``y_raw``. A 1-D ``y`` without ``task_column`` is one
+        task.
+        """
+        if y is None:
+            return y, None
+        y_raw = np.asarray(y)
+        if first:
+            self._y_1d = self.task_column is None and y_raw.ndim == 1
+        if self.task_column is None and y_raw.ndim == 1:
+            y_raw = y_raw[:, None]
+        if y_raw.dtype.kind in "fiu":
+            return y_raw, None
+        missing = _missing_mask(y_raw)
+        return np.where(missing, np.nan, 0.0), y_raw
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.single_output = True
+        return tags
+
     @property
     def classes_(self):
-        """Class labels of each classification task (a list, one array each)."""
+        """Sorted labels of each task (one array when fitted on a 1-D ``y``)."""
         check_is_fitted(self, "net_")
-        return self._classes
+        return self._classes[0] if getattr(self, "_y_1d", False) else self._classes
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -616,20 +643,46 @@ default=None
         return self._fit(X, y, partial=True, classes=classes)
 
     def predict_proba(self, X):
-        """Class probabilities of every task.
+        """Class probabilities, columns ordered as ``classes_[t]``.
+
+        The convention of every skmtl classifier (the linear ones, the
+        per-task meta-estimator), which the probability scorers of
+        :mod:`skmtl.metrics` (``roc_auc_tasks``, ``neg_log_loss_tasks``) read.
 
         Parameters
         ----------
         X : {array-like, DataFrame} of shape (n_samples, n_columns)
-            Inputs (with the task column for long data; each task's head is
-            still evaluated on every row).
+            Inputs, with the task column for models fitted on long data.
 
         Returns
         -------
-        proba : list of ndarray of shape (n_samples, n_classes_t)
-            One array per task, columns ordered as ``classes_[t]``.
+        proba : ndarray of shape (n_samples, n_classes) or list of ndarray
+            Long data: each row's probabilities for its own task's classes
+            (every task must then have the same number of classes). Wide
+            data: a list with one (n_samples, n_classes_t) array per task (a
+            single array when fitted on a 1-D ``y``), as scikit-learn's
+            multi-output classifiers.
         """
         return self._proba(X)
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba` (same shapes).
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame} of shape (n_samples, n_columns)
+            Inputs, with the task column for models fitted on long data.
+
+        Returns
+        -------
+        log_proba : ndarray or list of ndarray
+            Log-probabilities, in the layout of :meth:`predict_proba`.
+        """
+        proba = self.predict_proba(X)
+        with np.errstate(divide="ignore"):
+            if isinstance(proba, list):
+                return [np.log(p) for p in proba]
+            return np.log(proba)
 
     def score(self, X, y, sample_weight=None):
         """Accuracy averaged uniformly over tasks (missing labels ignored).
@@ -639,15 +692,25 @@ default=None
         X : {array-like, DataFrame} of shape (n_samples, n_columns)
             Test inputs.
         y : array-like of shape (n_samples, n_tasks) or (n_samples,)
-            True labels, in the layout the model was fitted on.
-        sample_weight : None
-            Not supported; must be None.
+            True labels, in the layout the model was fitted on (``NaN`` or
+            ``None`` = missing in wide data).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
 
         Returns
         -------
         score : float
-            Mean over tasks of the per-task accuracy.
+            Mean over tasks of each task's (weighted) accuracy.
         """
-        if sample_weight is not None:
-            raise ValueError("sample_weight is not supported by score.")
-        return self._task_scores(X, y)
+        from ..metrics import accuracy_score
+
+        pred, codes = self._decoded(X)
+        y = np.asarray(y)
+        if codes is not None:
+            self._check_n_tasks(y, codes)
+            pred = pred[np.arange(len(codes)), codes]
+        elif getattr(self, "_y_1d", False) and y.ndim == 1:
+            pred = pred[:, 0]
+        else:
+            self._check_n_tasks(y, None)
+        return float(accuracy_score(y, pred, tasks=codes, sample_weight=sample_weight))

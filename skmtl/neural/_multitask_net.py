@@ -1,6 +1,7 @@
 """MultiTaskNet: mixed task types (regression, binary, multiclass) in one network."""
 
 from sklearn.base import _fit_context
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from ._base_neural import _TASK_TYPES, _BaseMultiTaskNeural
@@ -321,8 +322,20 @@ default=None
             self._validate_params()
         return self._fit(X, y, partial=True)
 
+    def _has_classification(self):
+        """Unfitted: maybe; fitted: whether some task is a classification."""
+        types = getattr(self, "task_types_", None)
+        if types is None:
+            return self.task_types is None or any(
+                t != "regression" for t in self.task_types
+            )
+        return any(t != "regression" for t in types)
+
+    @available_if(_has_classification)
     def predict_proba(self, X):
         """Class probabilities of every classification task.
+
+        Only available when some task is a classification.
 
         Parameters
         ----------
@@ -331,8 +344,12 @@ default=None
 
         Returns
         -------
-        proba : list of ndarray of shape (n_samples, n_classes_t)
-            One array per classification task, in task order.
+        proba : list of ndarray or ndarray
+            Wide data: one (n_samples, n_classes_t) array per classification
+            task, in task order. Long data: one (n_samples, n_classes) array,
+            each row's probabilities for its own task (``NaN`` on rows of
+            regression tasks; the classification tasks of the rows must have
+            the same number of classes).
         """
         return self._proba(X)
 

@@ -175,3 +175,56 @@ def test_cross_validate_tasks_with_a_search_and_sklearn_multimetric():
     np.testing.assert_allclose(
         out["test_r2"], np.nanmean(res.scores["r2_tasks"], axis=1)
     )
+
+
+def _one_class_folds(y, tasks, mixed_first=False):
+    """Two folds whose test rows hold one class of every task (no ROC AUC)."""
+
+    def half(label, first=True):
+        parts = []
+        for t in np.unique(tasks):
+            rows = np.flatnonzero((y == label) & (tasks == t))
+            parts.append(rows[: len(rows) // 2] if first else rows[len(rows) // 2 :])
+        return np.concatenate(parts)
+
+    tests = [half(0), half(1)]
+    if mixed_first:
+        tests[0] = np.concatenate([half(0), half(1, first=False)])
+    everything = np.arange(len(y))
+    return [(np.setdiff1d(everything, te), te) for te in tests]
+
+
+def _binary_long():
+    from skmtl.utils import wide_to_long
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    Y = np.column_stack([X[:, 0] > 0, X[:, 1] > 0]).astype(float)
+    return wide_to_long(X, Y)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.UndefinedMetricWarning")
+def test_all_nan_scores_are_an_error_everywhere():
+    from skmtl.linear import MultiTaskGroupLassoClassifier
+
+    X, y = _binary_long()
+    clf = MultiTaskGroupLassoClassifier(alpha=0.01, task_column=-1)
+    cv = _one_class_folds(y, X[:, -1])
+    with pytest.raises(ValueError, match="Every score of 'roc_auc_tasks' for Multi"):
+        cross_validate_tasks(clf, X, y, cv=cv, scoring="roc_auc_tasks")
+    with pytest.raises(ValueError, match="Every score of 'roc_auc_tasks'.*NaN"):
+        compare_to_single_task(clf, X, y, cv=cv, scoring="roc_auc_tasks")
+
+
+def test_folds_with_only_nan_scores_warn():
+    from sklearn.exceptions import UndefinedMetricWarning
+
+    from skmtl.linear import MultiTaskGroupLassoClassifier
+
+    X, y = _binary_long()
+    clf = MultiTaskGroupLassoClassifier(alpha=0.01, task_column=-1)
+    cv = _one_class_folds(y, X[:, -1], mixed_first=True)
+    with pytest.warns(UndefinedMetricWarning, match=r"every task in fold\(s\) \[1\]"):
+        res = cross_validate_tasks(clf, X, y, cv=cv, scoring="roc_auc_tasks")
+    S = res.scores["roc_auc_tasks"]
+    assert np.isfinite(S[0]).all() and np.isnan(S[1]).all()

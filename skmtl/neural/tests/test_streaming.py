@@ -83,8 +83,13 @@ def test_classifier_and_mixed_net_on_memmaps(tmp_path, long):
     got = MultiTaskMLPClassifier(**kw).fit(MemmapDataset(Xm, yc, chunk_size=64))
     assert [c.tolist() for c in got.classes_] == [c.tolist() for c in ref.classes_]
     assert np.array_equal(got.predict(Xm), ref.predict(X))
-    for p, q in zip(got.predict_proba(Xm), ref.predict_proba(X), strict=True):
-        assert np.allclose(p, q, atol=1e-6)
+    # tasks with 2 and 3 classes: long data has no one-array probabilities
+    with pytest.raises(ValueError, match="same number of classes"):
+        got.predict_proba(Xm)
+    keep = task != 11  # the tasks with two classes
+    assert np.allclose(
+        got.predict_proba(Xm[keep]), ref.predict_proba(X[keep]), atol=1e-6
+    )
     Xw, Yw = X[:, [0, 1, 3]], np.column_stack([X[:, 0], X[:, 1] > 0, X[:, 3] > 0])
     Yw[::5, 0] = np.nan
     kw = dict(FAST, random_state=0, task_types=["regression", "binary", "binary"])
