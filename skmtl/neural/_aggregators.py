@@ -4,32 +4,73 @@ With ``G`` the (n_tasks, n_shared_params) matrix of task gradients ``g_t``,
 every method here returns coefficients ``beta`` (n_tasks,) and the update
 direction is ``d = beta^T G = sum_t beta_t g_t``. All of them only need the
 Gramian ``K = G G^T`` (n_tasks x n_tasks), so they cost nothing next to the
-backward passes. Coefficients are scaled so that equal weighting corresponds
-to ``beta = 1`` (the gradient of the plain sum of the task losses).
+backward passes.
+
+**Scale.** Every method takes ``scale``: with ``'sum'`` (the default) the
+coefficients are scaled so that equal weighting is ``beta = 1``, the gradient
+of the plain sum of the task losses (what ``aggregator=None`` steps along);
+``'mean'`` divides them by ``n_tasks``, the gradient of the mean of the
+losses. The references differ by method: torchjd's and LibMTL's MGDA and
+CAGrad (and torchjd's UPGrad, Mean, ...) are mean-scaled, their PCGrad and
+Nash-MTL are not divided by ``n_tasks`` (``'sum'``); the tests check each
+against those implementations' numbers. A callable aggregator (e.g. a torchjd
+one) is used as it returns its direction.
 
 * ``'mgda'``: min-norm point of the convex hull of the ``g_t`` (Desideri
   2012; Sener & Koltun 2018): ``alpha = argmin_{alpha in simplex}
   ||sum_t alpha_t g_t||^2``, closed form for two tasks, Frank-Wolfe with
   exact line search otherwise (polished by accelerated projected gradient
-  on the simplex); ``beta = n_tasks * alpha``.
+  on the simplex); ``beta = n_tasks * alpha`` (``'sum'``) or ``alpha``
+  (``'mean'``, torchjd's and LibMTL's MGDA).
 * ``'pcgrad'``: gradient surgery (Yu et al. 2020): for each ``i`` and each
   other ``j`` in random order, if ``g_i' . g_j < 0`` then
-  ``g_i' -= (g_i' . g_j / ||g_j||^2) g_j``; ``d = sum_i g_i'``.
+  ``g_i' -= (g_i' . g_j / ||g_j||^2) g_j``; ``d = sum_i g_i'`` (``'sum'``,
+  as torchjd and LibMTL) or its mean.
 * ``'cagrad'``: conflict-averse gradient (Liu et al. 2021): with
   ``g_0 = mean_t g_t``, ``w = argmin_{w in simplex} g_w . g_0 +
-  c ||g_0|| ||g_w||`` and ``d = (g_0 + c ||g_0|| / ||g_w|| g_w) / (1 + c)``;
-  ``beta`` is ``n_tasks`` times the coefficients of ``d``.
+  c ||g_0|| ||g_w||`` and ``d = g_0 + c ||g_0|| / ||g_w|| g_w`` (Algorithm 1
+  of the paper), divided by ``1 + c^2`` (``rescale=1``, the default of the
+  authors' code and of LibMTL), by ``1 + c`` (``rescale=2``) or not at all
+  (``rescale=0``, torchjd's CAGrad); that ``d`` is mean-scaled (``'mean'``),
+  ``'sum'`` multiplies it by ``n_tasks``.
 * ``'nash'``: Nash bargaining (Navon et al. 2022): ``alpha > 0`` with
   ``alpha_t (K alpha)_t = 1`` for every task, the unique minimiser of the
   strictly convex ``1/2 alpha^T K alpha - sum_t log alpha_t`` (solved by
   damped Newton; a relative ridge of 1e-8 keeps it bounded when gradients
-  are collinear); ``beta = alpha``.
+  are collinear); ``d = alpha^T G`` (``'sum'``, as LibMTL and torchjd) or
+  ``d / n_tasks`` (``'mean'``), then scaled down to norm ``max_norm`` when
+  longer (default 1, LibMTL's and torchjd's clipping; None or 0: no
+  clipping). At the exact solution ``||d||^2 = alpha^T K alpha = n_tasks``
+  whatever the scale of the gradients, so with ``'sum'`` the clip at 1 makes
+  every step a unit vector (the learning rate is then the step length), and
+  with ``'mean'`` (``||d|| = 1 / sqrt(n_tasks)``) it never acts. LibMTL and
+  torchjd solve the bargaining condition only approximately (20 convex
+  iterations), where the clip also bounds the error.
 """
 
 import numpy as np
 from scipy.optimize import minimize
 
-__all__ = ["AGGREGATORS", "cagrad", "get_aggregator", "mgda", "nash", "pcgrad"]
+__all__ = [
+    "AGGREGATORS",
+    "cagrad",
+    "check_aggregator_params",
+    "get_aggregator",
+    "mgda",
+    "nash",
+    "pcgrad",
+]
+
+_SCALES = ("sum", "mean")
+
+
+def _scaled(beta, scale):
+    """``beta`` in the 'sum' convention, divided by n_tasks for 'mean'."""
+    if scale == "sum":
+        return beta
+    if scale == "mean":
+        return beta / len(beta)
+    raise ValueError(f"scale={scale!r} must be one of {_SCALES}.")
 
 
 def _min_norm_2(K):
@@ -134,13 +175,16 @@ def _polish(K, alpha, n_iter=500):
     return x if x @ K @ x <= f else alpha
 
 
-def mgda(K, rng=None):
-    """MGDA coefficients ``n_tasks * alpha`` (``alpha`` the min-norm weights)."""
-    return K.shape[0] * min_norm_weights(K)
+def mgda(K, rng=None, scale="sum"):
+    """MGDA coefficients: ``n_tasks * alpha`` ('sum') or ``alpha`` ('mean').
+
+    ``alpha`` are the min-norm weights (:func:`min_norm_weights`).
+    """
+    return _scaled(K.shape[0] * min_norm_weights(K), scale)
 
 
-def pcgrad(K, rng=None):
-    """PCGrad coefficients: ``d = sum_i g_i'`` written as ``beta^T G``.
+def pcgrad(K, rng=None, scale="sum"):
+    """PCGrad coefficients: ``d = sum_i g_i'`` (or the mean) as ``beta^T G``.
 
     ``C[i]`` holds the coefficients of the projected ``g_i'`` on the original
     gradients, so each projection only needs the Gramian.
@@ -156,19 +200,25 @@ def pcgrad(K, rng=None):
             dot = C[i] @ K[:, j]
             if dot < 0:
                 C[i, j] -= dot / K[j, j]
-    return C.sum(axis=0)
+    return _scaled(C.sum(axis=0), scale)
 
 
-def cagrad(K, rng=None, c=0.5):
-    """CAGrad coefficients (``n_tasks`` times those of ``d``)."""
+def cagrad(K, rng=None, c=0.5, rescale=1, scale="sum"):
+    """CAGrad coefficients (mean-scaled ``d``, times ``n_tasks`` for 'sum').
+
+    ``rescale`` divides ``d = g_0 + c ||g_0|| / ||g_w|| g_w`` by ``1 + c^2``
+    (1, the authors' code and LibMTL), ``1 + c`` (2) or nothing (0, torchjd).
+    """
+    if rescale not in (0, 1, 2):
+        raise ValueError(f"rescale={rescale!r} must be 0, 1 or 2.")
     K = np.asarray(K, dtype=np.float64)
     T = K.shape[0]
     b = np.full(T, 1.0 / T)
     g0_norm = np.sqrt(max(b @ K @ b, 0.0))
     if g0_norm == 0 or c == 0:
-        return np.ones(T)
-    scale = max(np.abs(K).max(), 1e-300)
-    Ks = K / scale  # scale-free problem, same minimiser
+        return _scaled(np.ones(T), scale)
+    unit = max(np.abs(K).max(), 1e-300)
+    Ks = K / unit  # scale-free problem, same minimiser
     cs = c * np.sqrt(max(b @ Ks @ b, 0.0))
     Kb = Ks @ b
 
@@ -192,12 +242,25 @@ def cagrad(K, rng=None, c=0.5):
     w /= w.sum()
     gw_norm = np.sqrt(max(w @ K @ w, 0.0))
     lam = c * g0_norm / max(gw_norm, 1e-300)
-    coef = (b + lam * w) / (1.0 + c)
-    return T * coef
+    coef = (b + lam * w) / (1.0, 1.0 + c * c, 1.0 + c)[rescale]
+    return _scaled(T * coef, scale)
 
 
-def nash(K, rng=None, ridge=1e-8):
-    """Nash-MTL coefficients: ``alpha > 0`` with ``alpha * (K @ alpha) = 1``."""
+def nash(K, rng=None, max_norm=1.0, scale="sum", ridge=1e-8):
+    """Nash-MTL coefficients ``alpha > 0`` with ``alpha * (K @ alpha) = 1``.
+
+    Divided by ``n_tasks`` for 'mean'; then the direction ``alpha^T G`` is
+    scaled down to norm ``max_norm`` when longer (None or 0: never).
+    """
+    beta = _scaled(_nash_alpha(K, ridge), scale)
+    if max_norm:
+        norm = np.sqrt(max(beta @ K @ beta, 0.0))
+        if norm > max_norm:
+            beta = beta * (max_norm / norm)
+    return beta
+
+
+def _nash_alpha(K, ridge):
     K = np.asarray(K, dtype=np.float64)
     T = K.shape[0]
     s = np.mean(np.diag(K))
@@ -228,6 +291,55 @@ def nash(K, rng=None, ridge=1e-8):
 
 
 AGGREGATORS = {"mgda": mgda, "pcgrad": pcgrad, "cagrad": cagrad, "nash": nash}
+
+#: options of each built-in aggregator (``aggregator_params`` keys)
+_OPTIONS = {
+    "mgda": ("scale",),
+    "pcgrad": ("scale",),
+    "cagrad": ("c", "rescale", "scale"),
+    "nash": ("max_norm", "scale"),
+}
+
+
+def check_aggregator_params(aggregator, params):
+    """Check ``aggregator_params`` once, before training.
+
+    Parameters
+    ----------
+    aggregator : str, callable or None
+        The estimator's ``aggregator``.
+    params : dict or None
+        The estimator's ``aggregator_params``.
+
+    Raises
+    ------
+    ValueError
+        For an option the aggregator does not have or an invalid value.
+    """
+    if not params:
+        return
+    if not isinstance(aggregator, str):
+        raise ValueError(
+            f"aggregator_params={params!r} are options of the built-in "
+            "aggregators ('mgda', 'pcgrad', 'cagrad', 'nash'); a callable "
+            "aggregator is used as it returns its direction (configure it "
+            "instead, e.g. torchjd.aggregation.CAGrad(c=0.5)) and None has no "
+            "options."
+        )
+    unknown = sorted(set(params) - set(_OPTIONS[aggregator]))
+    if unknown:
+        raise ValueError(
+            f"aggregator_params {unknown} are not options of {aggregator!r}; "
+            f"its options are {list(_OPTIONS[aggregator])}."
+        )
+    if params.get("scale", "sum") not in _SCALES:
+        raise ValueError(f"scale={params['scale']!r} must be one of {_SCALES}.")
+    if params.get("rescale", 1) not in (0, 1, 2):
+        raise ValueError(f"rescale={params['rescale']!r} must be 0, 1 or 2.")
+    for key in ("c", "max_norm"):
+        value = params.get(key, 0.0)
+        if value is not None and not (np.isscalar(value) and value >= 0):
+            raise ValueError(f"{key}={value!r} must be a non-negative number.")
 
 
 def get_aggregator(name):

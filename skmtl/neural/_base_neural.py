@@ -229,6 +229,7 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         from skorch.callbacks import EarlyStopping
         from skorch.dataset import ValidSplit
 
+        from ._aggregators import check_aggregator_params
         from ._losses import output_dims
         from ._net import (
             DIAGNOSTIC_KEYS,
@@ -237,6 +238,7 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             TensorBatchIterator,
         )
 
+        check_aggregator_params(self.aggregator, self.aggregator_params)
         out_dims = output_dims(
             self.task_types_,
             [0 if c is None else len(c) for c in self._classes],

@@ -77,7 +77,12 @@ class MultiTaskNet(_BaseMultiTaskNeural):
         None back-propagates the weighted sum of the losses. Each costs
         ``n_tasks + 1`` backward passes per batch.
     aggregator_params : dict, default=None
-        Options of the aggregator: ``c`` (cagrad, default 0.5).
+        Options of the aggregator: ``scale`` ('sum', default: equal weights
+        give the gradient of the sum of the losses; 'mean': of their mean, the
+        scale of torchjd's and LibMTL's MGDA and CAGrad), ``c`` (cagrad,
+        default 0.5), ``rescale`` (cagrad: divide by ``1 + c^2``, 1, the
+        original's default; ``1 + c``, 2; nothing, 0, as torchjd), ``max_norm``
+        (nash: clip the update's norm, default 1.0 as LibMTL; None: never).
     optimizer : str or torch optimizer class, default='adam'
         Optimizer of all learnable parameters (task weights included):
         'adam', 'adamw', 'sgd', 'rmsprop' or a torch optimizer class.
