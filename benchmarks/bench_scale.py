@@ -269,6 +269,190 @@ def wide_part(args):
     return growth(args.wide_estimators, base, "wide", args.timeout)
 
 
+class _WorkerPeaks:
+    """Peak resident memory of each dask worker, polled every ``every`` s."""
+
+    def __init__(self, client, every=0.2):
+        import threading
+
+        self.client, self.every = client, every
+        self.peaks = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, daemon=True)
+
+    @staticmethod
+    def _rss():
+        import psutil
+
+        return psutil.Process().memory_info().rss
+
+    def _poll(self):
+        while not self._stop.is_set():
+            try:
+                for worker, rss in self.client.run(self._rss).items():
+                    self.peaks[worker] = max(self.peaks.get(worker, 0), rss)
+            except Exception:  # a worker restarting: keep polling
+                pass
+            self._stop.wait(self.every)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def text(self):
+        return " / ".join(f"{v / 2**20:.0f}" for _, v in sorted(self.peaks.items()))
+
+
+def _load():
+    return os.getloadavg()[0]
+
+
+def dask_part(args):
+    """The least-squares family on a Parquet data set larger than the workers.
+
+    A long data set is written to Parquet in chunks; a ``LocalCluster`` of two
+    single-threaded worker processes with a small ``memory_limit`` fits
+    ``MultiTaskGroupLasso`` on ``dask.dataframe.read_parquet`` of it (per-task
+    statistics reduced by dask), then ``MultiTaskGroupLassoCV`` with 5 folds
+    (per-fold statistics in the same single pass). The same model is fitted
+    in memory on the first ``--dask-subset`` rows, alternating with the dask
+    fits, for the ratio of throughputs.
+    """
+    import warnings
+
+    import dask.dataframe as dd
+    import pandas as pd
+    from distributed import Client, LocalCluster
+
+    from skmtl.dask import dask_statistics
+    from skmtl.datasets import make_multitask_parquet
+    from skmtl.linear import MultiTaskGroupLasso, MultiTaskGroupLassoCV
+
+    # dask's Parquet reader calls a pandas API that pandas 3.1 deprecates
+    warnings.filterwarnings("ignore", message="The inplace keyword")
+    q = args.quick
+    n = 200_000 if q else args.dask_rows
+    d, T = 20, 100 if q else args.dask_tasks
+    chunk = 20_000 if q else 250_000
+    subset = min(n, 50_000 if q else args.dask_subset)
+    folder = Path(args.tmpdir or tempfile.gettempdir()) / "skmtl_dask_bench"
+    print("\n## Larger than the workers: dask, Parquet, statistics\n")
+    t0 = time.perf_counter()
+    info = make_multitask_parquet(
+        folder, n, d, T, n_informative=5, chunk_size=chunk, random_state=0
+    )
+    disk = sum(Path(f).stat().st_size for f in info.files)
+    print(
+        f"data: {n:,} rows x {d} features x {T} tasks (long), {len(info.files)} "
+        f"Parquet files of {chunk:,} rows: {info.nbytes / 2**30:.2f} GiB as "
+        f"float64, {disk / 2**30:.2f} GiB on disk; written in "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
+    params = {"alpha": 0.05, "tol": 1e-6, "task_column": "task"}
+    mem_limit = args.dask_memory
+    rows = []
+    with (
+        LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            memory_limit=mem_limit,
+            host="127.0.0.1",
+            dashboard_address=None,
+        ) as cluster,
+        Client(cluster) as client,
+    ):
+        print(
+            f"cluster: 2 worker processes x 1 thread, memory_limit={mem_limit} "
+            f"each (data / limit = {info.nbytes / _bytes(mem_limit):.1f})"
+        )
+        ddf = dd.read_parquet(str(folder))
+        X, y = ddf.drop(columns="y"), ddf["y"]
+        # warm-up on one partition: the workers import skmtl and load the
+        # compiled kernels (numba) once
+        part = ddf.partitions[0]
+        MultiTaskGroupLasso(**params).fit(part.drop(columns="y"), part["y"])
+        sub = pd.concat(
+            [pd.read_parquet(f) for f in info.files[: -(-subset // chunk)]],
+            ignore_index=True,
+        ).iloc[:subset]
+        Xs, ys = sub.drop(columns="y"), sub["y"]
+        MultiTaskGroupLasso(**params).fit(Xs.iloc[:1000], ys.iloc[:1000])
+        for _ in range(args.dask_repeats):
+            with _WorkerPeaks(client) as peaks:
+                load = _load()
+                t0 = time.perf_counter()
+                est = MultiTaskGroupLasso(**params).fit(X, y)
+                t_dask = time.perf_counter() - t0
+            err = np.abs(est.coef_ - info.coef).max()
+            rows.append(
+                ("fit, dask (2 passes + solve)", n, t_dask, peaks.text(), load, err)
+            )
+            load = _load()
+            t0 = time.perf_counter()
+            mem = MultiTaskGroupLasso(**params).fit(Xs, ys)
+            t_mem = time.perf_counter() - t0
+            err = np.abs(mem.coef_ - info.coef).max()
+            rows.append(("fit, in memory (subset)", subset, t_mem, "-", load, err))
+        with _WorkerPeaks(client) as peaks:
+            load = _load()
+            t0 = time.perf_counter()
+            dask_statistics(X, y, task_column="task", n_folds=1)
+            t_pass = time.perf_counter() - t0
+        rows.append(("statistics pass, 1 fold", n, t_pass, peaks.text(), load, None))
+        with _WorkerPeaks(client) as peaks:
+            load = _load()
+            t0 = time.perf_counter()
+            dask_statistics(X, y, task_column="task", n_folds=5)
+            t_pass5 = time.perf_counter() - t0
+        rows.append(("statistics pass, 5 folds", n, t_pass5, peaks.text(), load, None))
+        with _WorkerPeaks(client) as peaks:
+            load = _load()
+            t0 = time.perf_counter()
+            cv = MultiTaskGroupLassoCV(
+                alphas=20, cv=5, random_state=0, tol=1e-6, task_column="task"
+            ).fit(X, y)
+            t_cv = time.perf_counter() - t0
+        err = np.abs(cv.coef_ - info.coef).max()
+        rows.append(
+            ("GroupLassoCV, 5 folds x 20 alphas", n, t_cv, peaks.text(), load, err)
+        )
+        restarts = sum(
+            w.get("restarts", 0) for w in client.scheduler_info()["workers"].values()
+        )
+    print(
+        "\n| run | rows | time (s) | rows/s | peak RSS per worker (MB) "
+        "| load (1 min) | max abs coef error vs truth |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for name, m, t, peak, load, err in rows:
+        e = "-" if err is None else f"{err:.3f}"
+        print(
+            f"| {name} | {m:,} | {t:.2f} | {m / t:,.0f} | {peak} | {load:.1f} | {e} |"
+        )
+    t_fit = [t for name, m, t, *_ in rows if name.startswith("fit, dask")]
+    t_in = [t for name, m, t, *_ in rows if name.startswith("fit, in mem")]
+    ratio = (n / np.median(t_fit)) / (subset / np.median(t_in))
+    print(
+        f"\nthroughput ratio dask / in memory (medians of {len(t_fit)} "
+        f"alternating pairs): {ratio:.2f}; CV (5 folds, 20 alphas) / single "
+        f"dask fit: {t_cv / np.median(t_fit):.2f}; 5-fold pass / 1-fold pass: "
+        f"{t_pass5 / t_pass:.2f}; chosen alpha {cv.alpha_:.4g}; worker "
+        f"restarts: {restarts}"
+    )
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _bytes(text):
+    from dask.utils import parse_bytes
+
+    return parse_bytes(text)
+
+
 def print_headline(name, cfg, r):
     if "error" in r:
         print(
@@ -349,8 +533,14 @@ def main(argv=None):
         "--parts",
         nargs="*",
         default=["linear", "wide", "neural"],
-        choices=["linear", "wide", "neural"],
+        choices=["linear", "wide", "neural", "dask"],
+        help="'dask' (not in the default) needs the [dask] extra",
     )
+    parser.add_argument("--dask-rows", type=int, default=20_000_000)
+    parser.add_argument("--dask-tasks", type=int, default=1_000)
+    parser.add_argument("--dask-memory", default="1GB", help="per worker")
+    parser.add_argument("--dask-subset", type=int, default=1_000_000)
+    parser.add_argument("--dask-repeats", type=int, default=2)
     parser.add_argument(
         "--neural-gb",
         type=float,
@@ -409,6 +599,8 @@ def main(argv=None):
         results.update(wide_part(args))
     if "neural" in args.parts:
         neural_part(args)
+    if "dask" in args.parts:
+        dask_part(args)
     if not results:
         return
     try:
