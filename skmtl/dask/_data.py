@@ -54,6 +54,17 @@ class StatisticsData:
         Feature columns.
     fold_raw : dict, default=None
         The same statistics per cross-validation fold (leading fold axis).
+
+    Attributes
+    ----------
+    statistics : dict
+        The keyword arguments of
+        :meth:`~skmtl.linear.datafits.Quadratic.from_stats`, which the
+        least-squares datafit is built from.
+
+    See Also
+    --------
+    dask_statistics : computes ``raw`` and ``fold_raw`` from dask data.
     """
 
     x_unchecked = False
@@ -68,10 +79,12 @@ class StatisticsData:
 
     @property
     def n_tasks(self):
+        """Number of tasks."""
         return len(self.tasks)
 
     @property
     def n_features(self):
+        """Number of features (task column excluded)."""
         return self._n_features
 
     @property
@@ -88,7 +101,14 @@ class StatisticsData:
         """No-op: every block was checked on its worker."""
 
     def cv_folds(self):
-        """The folds of the statistics pass, for the cross-validation engine."""
+        """The folds of the statistics pass, for the cross-validation engine.
+
+        Returns
+        -------
+        folds : StatisticsFolds
+            Training statistics as total minus fold, held-out errors from the
+            fold's own statistics.
+        """
         if self.fold_raw is None:
             raise ValueError("These statistics were computed without folds.")
         return StatisticsFolds(self)

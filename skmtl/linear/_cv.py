@@ -210,7 +210,7 @@ class _RowFolds:
     ``n_folds``, ``empty_tasks(k)`` (tasks without a labelled training row in
     fold ``k``) and ``fold_path(base, k, outer, path_param, values)`` (one
     job: ``(kept, sse, weight)``). Data summarised by statistics bring their
-    own folds (:class:`skmtl.dask.StatisticsFolds`).
+    own folds (``skmtl.dask._data.StatisticsFolds``).
     """
 
     def __init__(self, cv, X, y, data, random_state):
