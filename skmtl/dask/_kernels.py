@@ -87,6 +87,8 @@ def _long_kernel(X, codes, folds, y, s, n, count, sx, sy, xtx, xty, yty):
 def _long_numpy(X, codes, folds, y, s, out):
     """The numpy route of :func:`_long_kernel`: one product per (fold, task)."""
     T = out["n"].shape[1]
+    if len(codes) == 0:  # an empty block, or no labelled row in it
+        return
     key = folds.astype(np.int64) * T + codes
     order = np.argsort(key, kind="stable")
     key = key[order]

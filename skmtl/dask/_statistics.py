@@ -154,8 +154,8 @@ def _array_blocks(dask_array, obj, name):
     da = dask_array
     if not is_dask_collection(obj):
         raise TypeError(
-            f"{name} must be a dask collection like X when X is a dask array; got "
-            f"{type(obj).__name__}."
+            f"{name} must be a dask array: with dask input, X, y and "
+            f"sample_weight are all dask collections; got {type(obj).__name__}."
         )
     if _is_frame(obj) or hasattr(obj, "to_dask_array"):
         raise TypeError(f"{name} is a dask DataFrame/Series but X a dask array.")

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from sklearn.linear_model import Ridge
 
 from skmtl.datasets import make_multitask_regression
 from skmtl.linear import (
@@ -18,6 +19,8 @@ from skmtl.linear import (
     TaskGraphMultiTask,
     TraceNormMultiTask,
 )
+from skmtl.meta import PerTaskRegressor
+from skmtl.representation import SharedRepresentationRegressor
 
 da = pytest.importorskip("dask.array")
 
@@ -169,17 +172,43 @@ def test_memory_rule_refuses_before_the_statistics_pass(monkeypatch):
         MultiTaskGroupLasso(task_column=-1).fit(Xd, yd)
 
 
-def test_estimators_that_need_rows_refuse_dask_input():
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: MultiTaskGroupLassoClassifier(task_column=-1),
+        lambda: SharedRepresentationRegressor(n_components=2, task_column=-1),
+        lambda: PerTaskRegressor(Ridge(), task_column=-1),
+    ],
+    ids=["logistic", "shared_representation", "meta"],
+)
+def test_estimators_that_need_rows_refuse_dask_input(make):
     X, y, _ = _data("long", False, False)
     Xd, yd, _ = _dask(X, y, None)
+    est = make()
+    if isinstance(est, MultiTaskGroupLassoClassifier):
+        yd = (yd > 0).astype(int)
     with pytest.raises(TypeError, match="needs the rows themselves.*PerTaskRidge"):
-        MultiTaskGroupLassoClassifier(task_column=-1).fit(Xd, (yd > 0).astype(int))
+        est.fit(Xd, yd)
+
+
+def test_empty_blocks_add_nothing(monkeypatch):
+    from skmtl.dask import _kernels
+
+    X, y, _ = _data("long", True, False)
+    ref = PerTaskRidge(alpha=0.1, task_column=-1).fit(X, y)
+    rows = (0, 60, 0, len(y) - 60)  # two empty blocks
+    Xd = da.from_array(X, chunks=(rows, (X.shape[1],)))
+    yd = da.from_array(y, chunks=(rows,))
+    for compiled in (False, True):
+        monkeypatch.setattr(_kernels, "use_numba", lambda size=None, c=compiled: c)
+        got = PerTaskRidge(alpha=0.1, task_column=-1).fit(Xd, yd)
+        _assert_same_fit(ref, got)
 
 
 def test_bad_dask_inputs_say_why():
     X, y, _ = _data("long", False, False)
     Xd, yd, _ = _dask(X, y, None)
-    with pytest.raises(TypeError, match="must be a dask collection"):
+    with pytest.raises(TypeError, match="y must be a dask array"):
         PerTaskRidge(task_column=-1).fit(Xd, y)
     bad = X.copy()
     bad[5, 0] = np.nan
