@@ -29,6 +29,7 @@ __all__ = [
     "altmin",
     "build_design",
     "choose_rank",
+    "statistical_floor",
     "tpgd",
     "tpgd_objective",
 ]
@@ -301,6 +302,42 @@ def _coef_norm(B, W):
     return float(np.sqrt(max(np.trace((B.T @ B) @ (W.T @ W)), 0.0)))
 
 
+def statistical_floor(design, k, n_samples, *, fit_intercept):
+    """Relative statistical error of the fitted values, as a function of the loss.
+
+    With ``n`` (effective) samples in all, ``p = k (d + T - k)`` parameters of
+    a rank-``k`` fit (``+ T`` intercepts) and the per-task normalised loss
+    ``L = (1/2) sum_t RSS_t / n_t`` of the design, the noise variance is
+    estimated by ``sigma^2 = 2 L T / (n - p)`` (equal task sizes), the squared
+    error of the fitted values summed over tasks by ``sigma^2 p T / n``, and
+    the fitted signal by ``sum_t Var(y_t) - 2 L``. Returns ``rel(L) =
+    sqrt(2 L p / ((n - p) (sum_t Var(y_t) - 2 L)))``, the ratio of the two
+    norms; ``None`` when ``n <= p`` (no noise estimate).
+    """
+    d_eff = int(np.sum(~design.dead_features()))
+    T = design.n_tasks
+    p = k * (d_eff + T - k) + (T if fit_intercept else 0)
+    n = float(n_samples)
+    if n <= p:
+        return None
+    total = float(np.sum(design.y_sq))
+
+    def rel(loss):
+        signal = total - 2.0 * loss
+        if signal <= 0:
+            return 0.0
+        return float(np.sqrt(max(2.0 * loss, 0.0) * p / ((n - p) * signal)))
+
+    return rel
+
+
+def _threshold(tol, stat_tol, floor, loss):
+    """The stopping threshold ``max(tol, stat_tol * rel(loss))``."""
+    if not stat_tol or floor is None:
+        return tol
+    return max(tol, stat_tol * floor(loss))
+
+
 def _drifting(norms, losses):
     """Whether the fit drifts: checked every 10 iterations, the norm of the
     coefficients is ``DRIFT_FACTOR`` times its first value or more, and grew
@@ -360,6 +397,8 @@ def tpgd(
     init="random",
     phase1_iter="auto",
     phase2="lbfgs",
+    stat_tol=0.0,
+    floor=None,
     rng=None,
     callback=None,
     verbose=0,
@@ -371,8 +410,9 @@ def tpgd(
     phase II adds the balancing term ``(1/8) ||B^T B - W^T W||_F^2``. Steps are
     ``step_size / sigma_1(R)``; a step that increases the objective is halved
     and retried (a safeguard for badly scaled designs, inactive on whitened
-    data). Phase II stops when ``||step||_F / ||(B, W)||_F < tol``, i.e. when
-    the gradient norm scaled by the step falls below ``tol``.
+    data). Phase II stops when ``||step||_F / ||(B, W)||_F`` falls below
+    ``max(tol, stat_tol * floor(loss))``, ``floor`` from
+    :func:`statistical_floor` (``stat_tol=0``: below ``tol``).
 
     Phase I lasts ``phase1_iter`` iterations (an int; Algorithm 1 uses
     ``max_iter // 2``). With ``'auto'`` it ends as soon as every component has
@@ -480,13 +520,14 @@ def tpgd(
             if _drifting(norms2, losses2):
                 diverged = True
                 break
-        if phase == 2 and stop_crit < tol:
+        if phase == 2 and stop_crit < _threshold(tol, stat_tol, floor, loss):
             converged = True
             break
     n_phase1 = min(n_phase1, it)
     if handoff and it < max_iter:
+        stop = (tol, stat_tol, floor)
         B, W, more, converged, stop_crit, diverged = _lbfgs_phase(
-            design, B, W, max_iter - it, tol, eta0[1], loss_curve, callback, it
+            design, B, W, max_iter - it, stop, eta0[1], loss_curve, callback, it
         )
         it += more
         if verbose:
@@ -501,6 +542,9 @@ def tpgd(
         diverged=diverged,
         loss_curve=np.asarray(loss_curve),
         stop_crit=stop_crit,
+        threshold=_threshold(
+            tol, stat_tol, floor, loss_curve[-1] if loss_curve else np.inf
+        ),
         n_backtracks=n_backtracks,
         sigma1=sigma1,
         n_phase1=n_phase1,
@@ -508,16 +552,18 @@ def tpgd(
     return B, W, info
 
 
-def _lbfgs_phase(design, B, W, budget, tol, step, loss_curve, callback, offset):
+def _lbfgs_phase(design, B, W, budget, stop, step, loss_curve, callback, offset):
     """Phase II by L-BFGS on the balanced objective, TPGD's stopping rule.
 
-    Stops when ``||z_+ - z|| / ||z_+|| < tol`` for ``z = (B, W)``; if the line
+    ``stop = (tol, stat_tol, floor)``. Stops when ``||z_+ - z|| / ||z_+||``
+    is below ``max(tol, stat_tol * floor(loss))`` for ``z = (B, W)``; if the line
     search runs out of precision first, the fit counts as converged when the
     gradient-step size ``step ||grad|| / ||z||`` is below ``tol`` (the rule of
     the gradient phase). Returns ``(B, W, n_iter, converged, stop_crit)``.
     """
     from scipy.optimize import minimize
 
+    tol, stat_tol, floor = stop
     d, k = B.shape
     T = W.shape[0]
     split = d * k
@@ -551,7 +597,7 @@ def _lbfgs_phase(design, B, W, budget, tol, step, loss_curve, callback, offset):
         if _drifting(norms, losses):
             state["diverged"] = True
             raise StopIteration
-        if crit < tol:
+        if crit < _threshold(tol, stat_tol, floor, loss_curve[-1]):
             state["converged"] = True
             raise StopIteration
 
@@ -575,7 +621,9 @@ def _lbfgs_phase(design, B, W, budget, tol, step, loss_curve, callback, offset):
         grad = fun(z)[1]
         crit = step * np.linalg.norm(grad) / max(np.linalg.norm(z), 1e-300)
         state["crit"] = crit
-        state["converged"] = crit < tol
+        state["converged"] = crit < _threshold(
+            tol, stat_tol, floor, design.loss(*unpack(z))
+        )
     B, W = unpack(z)
     return (
         B.copy(),
@@ -597,6 +645,8 @@ def altmin(
     max_iter=5000,
     tol=1e-4,
     init="svd",
+    stat_tol=0.0,
+    floor=None,
     rng=None,
     callback=None,
     verbose=0,
@@ -605,7 +655,8 @@ def altmin(
     on the basis U followed by re-orthonormalisation (QR).
 
     Stops when the relative change ``||U_+ H_+^T - U H^T||_F / ||U H^T||_F`` of
-    the coefficients falls below ``tol``.
+    the coefficients falls below ``max(tol, stat_tol * floor(loss))`` (see
+    :func:`tpgd`).
 
     The loss never increases (the heads are optimal for the new span, which
     contains the line-searched point), but with fewer samples per task than
@@ -658,7 +709,7 @@ def altmin(
         if _drifting(norms, loss_curve):
             diverged = True
             break
-        if stop_crit < tol:
+        if stop_crit < _threshold(tol, stat_tol, floor, loss_curve[-1]):
             converged = True
             break
     info = dict(
@@ -667,6 +718,7 @@ def altmin(
         diverged=diverged,
         loss_curve=np.asarray(loss_curve),
         stop_crit=stop_crit,
+        threshold=_threshold(tol, stat_tol, floor, loss_curve[-1]),
         n_backtracks=0,
         coef_norms=np.asarray(norms),
     )

@@ -455,3 +455,57 @@ def test_data_driven_rank_with_fewer_samples_than_features(d):
         assert k == 3, (seed, sv[:5] / tau)
         # the noise singular values stay clear of the threshold
         assert sv[3] < 0.95 * tau
+
+
+def test_statistical_floor_estimates_the_fit_error():
+    # with more samples than features per task the fitted values' relative
+    # error is sigma^2 p / n over the signal: the floor estimates it from the
+    # residuals alone
+    from skmtl.representation._solvers import statistical_floor
+
+    ratios = []
+    for seed in range(3):
+        X, y, coef, _ = low_rank_tasks(20, 3, 20, 200, 0.5, seed)
+        est = SharedRepresentationRegressor(
+            3, task_column=-1, fit_intercept=False, tol=1e-7, random_state=0
+        ).fit(X, y)
+        data = check_multitask_data(est, X, y, task_column=-1)
+        design = build_design(data, *task_offsets(data, False))
+        floor = statistical_floor(design, 3, len(y), fit_intercept=False)
+        B, W = est.components_.T, est.task_embeddings_
+        rel = floor(design.loss(B, W))
+        Xs, t = X[:, :-1], X[:, -1].astype(int)
+        err = np.einsum("ij,ij->i", Xs, est.coef_[t] - coef[t])
+        fit = np.einsum("ij,ij->i", Xs, est.coef_[t])
+        ratios.append(np.sqrt(np.sum(err**2) / np.sum(fit**2)) / rel)
+    assert 0.7 < np.mean(ratios) < 1.4, ratios
+
+
+def test_auto_tol_stops_at_statistical_precision():
+    # fewer samples per task than features: 'auto' stops earlier than a tight
+    # tol, and the fit differs from the tight one by a small fraction of its
+    # statistical error
+    X, y, coef, _ = low_rank_tasks(120, 3, 20, 60, 0.3, 0)
+    tight = SharedRepresentationRegressor(
+        3, task_column=-1, fit_intercept=False, tol=1e-8, random_state=0
+    ).fit(X, y)
+    auto = SharedRepresentationRegressor(
+        3, task_column=-1, fit_intercept=False, random_state=0
+    ).fit(X, y)
+    assert auto.n_iter_ < tight.n_iter_
+    assert 1e-4 <= auto.stop_threshold_ < 1e-2
+    assert auto.stop_crit_ < auto.stop_threshold_
+    stat = np.linalg.norm(tight.coef_ - coef)
+    assert np.linalg.norm(auto.coef_ - tight.coef_) < 0.1 * stat
+    # a float tol is the threshold itself
+    assert tight.stop_threshold_ == 1e-8
+
+
+def test_auto_tol_without_noise_estimate_is_1e_4():
+    # fewer labels in all than parameters: no residual degrees of freedom
+    X, y, _, _ = low_rank_tasks(30, 2, 4, 12, 0.1, 0)
+    est = SharedRepresentationRegressor(2, task_column=-1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.stop_threshold_ == 1e-4
