@@ -44,6 +44,13 @@ _TWO_CLUSTERS = {
     ),
 }
 EXPECTED_FAILURES = {
+    "MultiTaskMLPClassifier": {
+        "check_sample_weight_equivalence_on_dense_data": (
+            "float32 training: the weighted and the repeated fit take the same "
+            "steps on one batch, but sum their rows in another order; the "
+            "probabilities agree to 2e-7 relative, the check asks for 1e-7"
+        ),
+    },
     "ClusteredMultiTask": _TWO_CLUSTERS,
     "ClusteredMultiTaskCV": _TWO_CLUSTERS,
     "MultiTaskGroupLassoClassifier": {

@@ -124,13 +124,13 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         if reset:
             types = self._resolve_task_types(T)
             classes, mean, scale, kinds = [], np.zeros(T), np.ones(T), []
-            for t, _, y_t, _ in data.iter_tasks():
+            for t, _, y_t, w_t in data.iter_tasks():
                 if types[t] == "regression":
                     classes.append(None)
                     kinds.append("regression")
                     if self._standardize:
-                        mean[t] = y_t.mean()
-                        sd = y_t.std()
+                        mean[t] = np.average(y_t, weights=w_t)
+                        sd = np.sqrt(np.average((y_t - mean[t]) ** 2, weights=w_t))
                         scale[t] = sd if sd > 0 else 1.0
                     continue
                 lab = labels_of(t, y_t)
@@ -197,6 +197,29 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         for t, idx in enumerate(data.task_index):
             Y[idx, 1] = enc[t]
         return Y
+
+    @staticmethod
+    def _weighted_rows(X, y, y_raw, sample_weight):
+        """Rows and weights to train on: zero-weight rows dropped.
+
+        A row of weight 0 is dropped before anything else (so it changes
+        neither the classes, the target scaling nor the mini-batches: the fit
+        is the one without that row); uniform weights are no weights (each
+        task's loss is a weighted mean). Returns ``(X, y, y_raw, weights or
+        None)``.
+        """
+        from sklearn.utils import _safe_indexing
+        from sklearn.utils.validation import _check_sample_weight
+
+        w = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        keep = np.flatnonzero(w > 0)
+        if len(keep) < len(w):
+            X, y = _safe_indexing(X, keep), _safe_indexing(np.asarray(y), keep)
+            y_raw = None if y_raw is None else y_raw[keep]
+            w = w[keep]
+        return X, y, y_raw, (None if np.all(w == w[0]) else w)
 
     # ------------------------------------------------------------ the net
     @staticmethod
@@ -320,27 +343,36 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             **kw,
         )
 
-    def _fit(self, X, y, *, partial, classes=None):
+    def _fit(self, X, y, *, partial, classes=None, sample_weight=None):
         from ._streaming import fit_streaming, is_streaming
 
         first = not (hasattr(self, "net_") and (partial or self.warm_start))
         y, y_raw = self._prepare_y(y, first)
         if is_streaming(X):  # memory map or torch Dataset: batch by batch
-            if y_raw is not None:
+            if y_raw is not None or sample_weight is not None:
                 raise ValueError(
                     "Out-of-core training (a memory-mapped X or a Dataset) needs "
-                    f"numeric labels; got labels of dtype {y_raw.dtype}. Encode "
-                    "them as numbers (e.g. with LabelEncoder) first."
+                    "numeric labels and takes no sample_weight; got "
+                    + (
+                        f"labels of dtype {y_raw.dtype}. Encode them as numbers "
+                        "(e.g. with LabelEncoder) first."
+                        if y_raw is not None
+                        else "sample_weight. Repeat or drop rows instead."
+                    )
                 )
             return fit_streaming(self, X, y, partial=partial, classes=classes)
         torch = _torch()
         self._check_device()
-        data = self._validate_fit(X, y, reset=first)
+        if sample_weight is not None and y is not None:
+            X, y, y_raw, sample_weight = self._weighted_rows(X, y, y_raw, sample_weight)
+        data = self._validate_fit(X, y, sample_weight=sample_weight, reset=first)
         if classes is not None and first:
             classes = self._per_task_classes(classes, data.n_tasks)
         Y = self._encode_targets(
             data, reset=first, given_classes=classes if first else None, y_raw=y_raw
         )
+        if data.sample_weight is not None:  # a last column of row weights
+            Y = np.column_stack([Y, data.sample_weight]).astype(np.float32)
         Xf = np.asarray(data.X, dtype=np.float32)
         if first:
             self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))

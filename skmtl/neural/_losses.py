@@ -10,7 +10,9 @@ Targets reach the network already encoded (see ``_base_neural``):
 The loss of task ``t`` on a batch is the mean, over the rows labelled for
 ``t``, of the squared error (regression), the binary cross-entropy on one logit
 (binary) or the cross-entropy on ``n_classes`` logits (multiclass). A task with
-no labelled row in the batch gets loss 0 and count 0.
+no labelled row in the batch gets loss 0 and count 0. With sample weights the
+targets have one more, last column of row weights; the mean is then weighted
+and the count is the sum of the weights.
 
 Tasks of one loss type are computed together, as one masked operation on
 their (batch, tasks) block; the multiclass tasks' logits are gathered into
@@ -103,7 +105,10 @@ class MultiTaskLoss(nn.Module):
         return values, mask
 
     def forward(self, y_pred, y_true):
-        if self._all_regression and self.layout == "wide":
+        row_weight = None
+        if y_true.shape[1] == (self.n_tasks if self.layout == "wide" else 2) + 1:
+            y_true, row_weight = y_true[:, :-1], y_true[:, -1]
+        elif self._all_regression and self.layout == "wide":
             missing = torch.isnan(y_true)
             if not missing.any():  # fast path: every label present
                 n = torch.full(
@@ -112,6 +117,8 @@ class MultiTaskLoss(nn.Module):
                 return (y_pred - y_true).square().mean(0), n
         values, mask = self.split(y_true)
         maskf = mask.to(y_pred.dtype)
+        if row_weight is not None:
+            maskf = maskf * row_weight[:, None]
         counts = maskf.sum(0)
         denom = counts.clamp(min=1.0)
         pieces = []

@@ -169,7 +169,7 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
     -----
     A skorch :class:`~skorch.NeuralNet` is built inside ``fit`` (``net_``), so
     skorch callbacks, optimizers, learning-rate schedulers and devices all
-    apply. ``sample_weight`` is not supported.
+    apply.
 
     References
     ----------
@@ -264,7 +264,7 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         return ["regression"] * n_tasks
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Build the net from the data's sizes and train it for ``max_epochs``.
 
         Parameters
@@ -279,15 +279,19 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
 default=None
             Wide targets with ``NaN`` for missing labels, or long 1-D targets
             (None when ``X`` is a Dataset).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights: each task's loss is the weighted mean over its
+            labelled rows of the batch (an integer weight counts as repeated
+            rows; rows of weight 0 are dropped before fitting).
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        return self._fit(X, y, partial=False)
+        return self._fit(X, y, partial=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y=None):
+    def partial_fit(self, X, y=None, sample_weight=None):
         """Train one more epoch on ``(X, y)`` (the first call builds the net).
 
         Parameters
@@ -302,6 +306,10 @@ default=None
 default=None
             Wide targets with ``NaN`` for missing labels, or long 1-D targets
             (None when ``X`` is a Dataset).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights: each task's loss is the weighted mean over its
+            labelled rows of the batch (an integer weight counts as repeated
+            rows; rows of weight 0 are dropped before fitting).
 
         Returns
         -------
@@ -310,7 +318,7 @@ default=None
         """
         if not hasattr(self, "net_"):
             self._validate_params()
-        return self._fit(X, y, partial=True)
+        return self._fit(X, y, partial=True, sample_weight=sample_weight)
 
     def score(self, X, y, sample_weight=None):
         """Coefficient of determination R^2 averaged uniformly over tasks.
@@ -359,8 +367,10 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
     gradients.
 
     Here ``ell_t`` is the binary cross-entropy on one logit (2 classes) or the
-    cross-entropy on ``n_classes_t`` logits. Each task has its own classes;
-    labels must be numbers (``NaN`` marks a missing label in wide ``Y``).
+    cross-entropy on ``n_classes_t`` logits. Each task has its own classes,
+    of any type (numbers, strings, ...; ``NaN`` or ``None`` marks a missing
+    label in wide ``Y``); a 1-D ``y`` without ``task_column`` is one task
+    (``classes_`` is then one array and predictions are 1-D).
 
     Parameters
     ----------
@@ -602,7 +612,7 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         return self._classes[0] if getattr(self, "_y_1d", False) else self._classes
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, sample_weight=None):
         """Build the net from the data's sizes and train it for ``max_epochs``.
 
         Parameters
@@ -617,15 +627,19 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
 default=None
             Wide targets with ``NaN`` for missing labels, or long 1-D targets
             (None when ``X`` is a Dataset).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights: each task's loss is the weighted mean over its
+            labelled rows of the batch (an integer weight counts as repeated
+            rows; rows of weight 0 are dropped before fitting).
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
-        return self._fit(X, y, partial=False)
+        return self._fit(X, y, partial=False, sample_weight=sample_weight)
 
-    def partial_fit(self, X, y=None, classes=None):
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None):
         """Train one more epoch on ``(X, y)`` (the first call builds the net).
 
         Parameters
@@ -642,6 +656,10 @@ default=None
         classes : array-like or list of array-like, default=None
             Labels of every task (one array for all tasks, or one per task),
             used on the first call; later batches may not hold every class.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights: each task's loss is the weighted mean over its
+            labelled rows of the batch (an integer weight counts as repeated
+            rows; rows of weight 0 are dropped before fitting).
 
         Returns
         -------
@@ -650,7 +668,9 @@ default=None
         """
         if not hasattr(self, "net_"):
             self._validate_params()
-        return self._fit(X, y, partial=True, classes=classes)
+        return self._fit(
+            X, y, partial=True, classes=classes, sample_weight=sample_weight
+        )
 
     def predict_proba(self, X):
         """Class probabilities, columns ordered as ``classes_[t]``.
