@@ -14,6 +14,7 @@ from skmtl.linear import (
     MeanRegularizedMultiTask,
     MultiTaskGroupLasso,
     MultiTaskGroupLassoClassifier,
+    MultiTaskGroupLassoCV,
     PerTaskRidge,
     PooledRidge,
     TaskGraphMultiTask,
@@ -262,9 +263,14 @@ def test_dask_fit_on_a_two_worker_local_cluster():
         Xd, Yd, swd = _dask(Xw, Yw, sww, chunk=30)
         got.append(TraceNormMultiTask(**refs[1].get_params()).fit(Xd, Yd, swd))
         pred = got[1].predict(Xd).compute()
+        # cross-validation from per-fold statistics, on the cluster
+        cv = MultiTaskGroupLassoCV(alphas=6, cv=3, tol=1e-12).fit(Xd, Yd, swd)
     for ref, est in zip(refs, got, strict=True):
         _assert_same_fit(ref, est)
     np.testing.assert_allclose(pred, refs[1].predict(Xw), rtol=1e-9)
+    ref_cv = MultiTaskGroupLassoCV(alphas=6, cv=3, tol=1e-12).fit(Xw, Yw, sww)
+    assert cv.alpha_ == pytest.approx(ref_cv.alpha_, rel=1e-12)
+    np.testing.assert_allclose(cv.mse_path_, ref_cv.mse_path_, rtol=1e-8)
 
 
 def test_wide_dask_dataframe_with_missing_labels():
