@@ -1,11 +1,13 @@
-"""Benchmark of skmtl.neural: training overhead and accuracy on Mulan sets.
+"""Benchmark of skmtl.neural: training and prediction speed, accuracy on Mulan sets.
 
-Part 1, overhead: time per epoch of ``MultiTaskMLPRegressor`` against a plain
-PyTorch loop training the *same* module (``SharedBottom``) with the same
-optimizer, batch size and data: (a) the textbook loop over
-``DataLoader(TensorDataset, shuffle=True)``, (b) a leaner loop slicing a
-random permutation of pre-built tensors. Runs alternate and the median of
-``--repeats`` is kept.
+Part 1, speed: (a) seconds per epoch of ``MultiTaskMLPRegressor`` (8 tasks,
+trunk (64, 64), batch 256, 50,000 rows x 32 features) against a hand-written
+PyTorch loop training the same network with ONE fused 64 -> 8 head (Adam, same
+data, slicing a random permutation; and the textbook ``DataLoader`` loop);
+(b) ``predict`` on 1e6 rows x 32 features with default settings, in memory
+and from a memory map, against the fitted network called directly on
+65,536-row batches. The runners alternate within each repeat, the median of
+``--repeats`` is kept and the load average is printed beside the numbers.
 
 Part 2, accuracy: on enb, rf1 and scm1d (``load_mtr``), random 80/20 splits
 (one per seed), mean imputation + standardisation of X, then
@@ -27,7 +29,8 @@ positive means the model beats the single-task models.
 Usage::
 
     python benchmarks/bench_neural.py                 # everything
-    python benchmarks/bench_neural.py --part overhead
+    python benchmarks/bench_neural.py --part speed \\
+        --output benchmarks/results/neural_speed.txt
     python benchmarks/bench_neural.py --part accuracy --seeds 5 --datasets enb
 """
 
@@ -47,33 +50,26 @@ from sklearn.preprocessing import StandardScaler
 
 from skmtl.datasets import load_mtr, make_multitask_regression
 from skmtl.neural import MultiTaskMLPRegressor
-from skmtl.neural._modules import SharedBottom
 
 DATA_HOME = "/work/shared/data/mtr"
 
 
 # --------------------------------------------------------------------- overhead
-def _plain_dataloader(X, Y, layers, lr, batch_size, epochs, seed):
-    torch.manual_seed(seed)
-    module = SharedBottom(X.shape[1], [1] * Y.shape[1], trunk_layer_sizes=layers)
-    opt = torch.optim.Adam(module.parameters(), lr=lr)
-    ds = torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(Y))
-    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True)
-    module.train()
-    for _ in range(epochs):
-        for xb, yb in loader:
-            opt.zero_grad()
-            loss = (module(xb) - yb).square().mean(0).sum()
-            loss.backward()
-            opt.step()
-    return module
+def _raw_net(n_features, n_tasks, layers):
+    """The same network written by hand: the trunk and ONE fused 64 -> T head."""
+    blocks, n_in = [], n_features
+    for size in layers:
+        blocks += [torch.nn.Linear(n_in, size), torch.nn.ReLU()]
+        n_in = size
+    return torch.nn.Sequential(*blocks, torch.nn.Linear(n_in, n_tasks))
 
 
-def _plain_slicing(X, Y, layers, lr, batch_size, epochs, seed):
+def _raw_slicing(X, Y, layers, lr, batch_size, epochs, seed):
+    """Hand-written loop: fused head, slices of a random permutation."""
     torch.manual_seed(seed)
-    module = SharedBottom(X.shape[1], [1] * Y.shape[1], trunk_layer_sizes=layers)
+    module = _raw_net(X.shape[1], Y.shape[1], layers)
     opt = torch.optim.Adam(module.parameters(), lr=lr)
-    Xt, Yt = torch.as_tensor(X), torch.as_tensor(Y)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     n = len(Xt)
     module.train()
     for _ in range(epochs):
@@ -87,18 +83,51 @@ def _plain_slicing(X, Y, layers, lr, batch_size, epochs, seed):
     return module
 
 
-def bench_overhead(n_samples, n_features, n_tasks, layers, batch_size, epochs, repeats):
+def _raw_dataloader(X, Y, layers, lr, batch_size, epochs, seed):
+    """The textbook loop: fused head, ``DataLoader(TensorDataset)``."""
+    torch.manual_seed(seed)
+    module = _raw_net(X.shape[1], Y.shape[1], layers)
+    opt = torch.optim.Adam(module.parameters(), lr=lr)
+    ds = torch.utils.data.TensorDataset(torch.from_numpy(X), torch.from_numpy(Y))
+    loader = torch.utils.data.DataLoader(ds, batch_size=batch_size, shuffle=True)
+    module.train()
+    for _ in range(epochs):
+        for xb, yb in loader:
+            opt.zero_grad()
+            loss = (module(xb) - yb).square().mean(0).sum()
+            loss.backward()
+            opt.step()
+    return module
+
+
+def _load():
+    with open("/proc/loadavg") as f:
+        return " ".join(f.read().split()[:3])
+
+
+def _speed_data(n_samples, n_features, n_tasks, seed=0):
     X, Y = make_multitask_regression(
-        n_samples, n_features, n_tasks, noise=0.5, random_state=0
+        n_samples, n_features, n_tasks, noise=0.5, random_state=seed
     )
     X = StandardScaler().fit_transform(X).astype(np.float32)
     Y = StandardScaler().fit_transform(Y).astype(np.float32)
+    return X, Y
+
+
+def bench_overhead(n_samples, n_features, n_tasks, layers, batch_size, epochs, repeats):
+    """Seconds per epoch of skmtl against the hand-written fused-head loop.
+
+    Every runner fits the whole training from scratch (``epochs`` epochs; its
+    time divided by ``epochs``, so skmtl's validation and set-up count); the
+    runners alternate within each repeat and the median is kept.
+    """
+    X, Y = _speed_data(n_samples, n_features, n_tasks)
     lr = 1e-3
     runners = {
-        "torch loop (DataLoader)": lambda s: _plain_dataloader(
+        "torch loop, fused head (slicing)": lambda s: _raw_slicing(
             X, Y, layers, lr, batch_size, epochs, s
         ),
-        "torch loop (slicing)": lambda s: _plain_slicing(
+        "torch loop, fused head (DataLoader)": lambda s: _raw_dataloader(
             X, Y, layers, lr, batch_size, epochs, s
         ),
     }
@@ -113,24 +142,109 @@ def bench_overhead(n_samples, n_features, n_tasks, layers, batch_size, epochs, r
             track_gradient_conflicts=track,
             random_state=s,
         ).fit(X, Y)
-    times = {k: [] for k in runners}
+    wall, cpu = _interleave(runners, repeats, lambda run, r: run(r))
+    lines = [
+        f"Training: n={n_samples}, d={n_features}, T={n_tasks}, trunk={layers}, "
+        f"batch={batch_size}, {epochs} epochs per fit (times / {epochs}), median "
+        f"of {repeats} interleaved repeats, torch threads="
+        f"{torch.get_num_threads()}, load average before/after: {wall.pop('load')}",
+    ]
+    return lines + _table(wall, cpu, "torch loop, fused head (slicing)", epochs)
+
+
+def _interleave(runners, repeats, call):
+    """Wall-clock and process CPU seconds of each runner, alternating runners.
+
+    CPU time is the steadier measure on a shared machine: waiting for a core
+    does not count in it.
+    """
+    wall = {k: [] for k in runners}
+    cpu = {k: [] for k in runners}
+    before = _load()
     for r in range(repeats):
         for name, run in runners.items():
-            t0 = time.perf_counter()
-            run(r)
-            times[name].append((time.perf_counter() - t0) / epochs)
-    ref = np.median(times["torch loop (DataLoader)"])
-    ref2 = np.median(times["torch loop (slicing)"])
-    print(
-        f"\nOverhead: n={n_samples}, d={n_features}, T={n_tasks}, trunk={layers}, "
-        f"batch={batch_size}, {epochs} epochs, median of {repeats}, "
-        f"torch threads={torch.get_num_threads()}"
-    )
-    print("| runner | s / epoch | ratio vs DataLoader loop | ratio vs slicing loop |")
-    print("|---|---|---|---|")
-    for name, ts in times.items():
-        m = np.median(ts)
-        print(f"| {name} | {m:.4f} | {m / ref:.2f}x | {m / ref2:.2f}x |")
+            t0, c0 = time.perf_counter(), time.process_time()
+            call(run, r)
+            wall[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    wall["load"] = f"{before} / {_load()}"
+    return wall, cpu
+
+
+def _table(wall, cpu, ref_name, per=1):
+    w_ref, c_ref = np.median(wall[ref_name]), np.median(cpu[ref_name])
+    lines = [
+        "| runner | wall s | wall ratio | CPU s | CPU ratio |",
+        "|---|---|---|---|---|",
+    ]
+    for name in wall:
+        w, c = np.median(wall[name]), np.median(cpu[name])
+        lines.append(
+            f"| {name} | {w / per:.4f} | {w / w_ref:.2f}x | {c / per:.4f} "
+            f"| {c / c_ref:.2f}x |"
+        )
+    return lines
+
+
+def _direct_predict(module, X, rows=65536):
+    """The fitted network called on large batches, nothing else."""
+    module.eval()
+    Xt = torch.from_numpy(X)
+    with torch.no_grad():
+        return torch.cat([module(Xt[s : s + rows]) for s in range(0, len(Xt), rows)])
+
+
+def bench_predict(n_samples, n_features, n_tasks, layers, repeats, folder=None):
+    """``predict`` with default settings against the bare network, same run.
+
+    The model is fitted for one epoch on 50,000 rows; prediction runs on
+    ``n_samples`` rows in memory and on the same rows as a memory map
+    (:ref:`neural_streaming`).
+    """
+    import os
+    import tempfile
+
+    X, Y = _speed_data(50000, n_features, n_tasks)
+    model = MultiTaskMLPRegressor(
+        trunk_layer_sizes=layers, max_epochs=1, batch_size=256, random_state=0
+    ).fit(X, Y)
+    Xbig = np.random.default_rng(1).normal(size=(n_samples, n_features))
+    Xbig = Xbig.astype(np.float32)
+    tmp = tempfile.mkdtemp(dir=folder)
+    path = os.path.join(tmp, "X.npy")
+    np.save(path, Xbig)
+    Xmap = np.load(path, mmap_mode="r")
+    module = model.net_.module_
+    runners = {
+        "network called directly (65,536-row batches)": lambda: _direct_predict(
+            module, Xbig
+        ),
+        "MultiTaskMLPRegressor.predict (defaults)": lambda: model.predict(Xbig),
+        "MultiTaskMLPRegressor.predict (memory map)": lambda: model.predict(Xmap),
+    }
+    out = {}
+
+    def call(run, r):
+        out[run] = run()
+
+    wall, cpu = _interleave(runners, repeats, call)
+    out = {name: out[run] for name, run in runners.items()}
+    direct = out["network called directly (65,536-row batches)"].numpy()
+    direct = direct * model.y_scale_ + model.y_mean_
+    err = max(
+        np.abs(out[k] - direct).max() for k in list(runners)[1:]
+    )  # same predictions
+    runners.clear()  # drops the memory map
+    os.remove(path)
+    os.rmdir(tmp)
+    lines = [
+        f"Prediction: {n_samples} rows x {n_features} features, T={n_tasks}, "
+        f"trunk={layers}, median of {repeats} interleaved repeats, torch "
+        f"threads={torch.get_num_threads()}, largest difference to the direct "
+        f"call {err:.1e}, load average before/after: {wall.pop('load')}",
+    ]
+    lines += _table(wall, cpu, "network called directly (65,536-row batches)")
+    return lines
 
 
 # --------------------------------------------------------------------- accuracy
@@ -259,7 +373,12 @@ def _print_table(rows, seeds, layers, batch_size, lr):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--part", choices=["overhead", "accuracy", "all"], default="all")
+    p.add_argument("--part", choices=["speed", "accuracy", "all"], default="all")
+    p.add_argument(
+        "--output",
+        default=None,
+        help="also write the speed tables there (benchmarks/results/neural_speed.txt)",
+    )
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--batch-size", type=int, default=128)
@@ -275,10 +394,16 @@ def main():
     torch.set_num_threads(args.threads)
     # the training budgets are fixed on purpose: silence "still improving"
     warnings.simplefilter("ignore", ConvergenceWarning)
-    if args.part in ("overhead", "all"):
-        bench_overhead(
-            10000, 64, 8, (64, 64), batch_size=64, epochs=5, repeats=args.repeats
+    if args.part in ("speed", "all"):
+        lines = bench_overhead(
+            50000, 32, 8, (64, 64), batch_size=256, epochs=3, repeats=args.repeats
         )
+        lines += [""] + bench_predict(10**6, 32, 8, (64, 64), repeats=args.repeats)
+        text = "\n".join(lines)
+        print(text, flush=True)
+        if args.output:
+            with open(args.output, "w") as f:
+                f.write(text + "\n")
     if args.part in ("accuracy", "all"):
         variants = {
             "equal": {},

@@ -450,6 +450,8 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
 
     def _decode(self, out):
         """(n, n_tasks) predictions in label space from the raw output."""
+        if all(k == "regression" for k in self.task_types_):  # one vectorised op
+            return out * self.y_scale_ + self.y_mean_
         off = self._offsets()
         dtype = np.float64
         if all(k != "regression" for k in self.task_types_):

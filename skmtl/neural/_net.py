@@ -9,9 +9,10 @@
   the conflict diagnostics), and fills ``.grad``; skorch's ``train_step`` still
   zeroes the gradients, fires ``on_grad_computed`` and steps the optimizer;
 * ``get_loss`` gives the validation loss (the same per-task sum);
-* ``on_epoch_begin`` / ``on_epoch_end`` turn batch records into the per-epoch
-  history entries ``train_task_losses``, ``valid_task_losses``,
-  ``task_weights`` and ``grad_cosine``.
+* ``on_epoch_begin`` / ``on_epoch_end`` turn the epoch's sums (training) and
+  batch records (validation, gradient cosines) into the per-epoch history
+  entries ``train_task_losses``, ``valid_task_losses``, ``task_weights`` and
+  ``grad_cosine``.
 
 The fit loop is skorch's own.
 """
@@ -190,19 +191,50 @@ default=None
         )
         self.rng_ = np.random.default_rng(self.random_state)
         self.diag_pending_ = True
+        w = self.weighting
+        self.report_weights_ = (
+            None
+            if isinstance(w, str)
+            else torch.as_tensor(np.asarray(w, dtype=np.float32), device=self.device)
+        )
+        self.epoch_sums_, self.epoch_buffer_ = None, []
         return self
 
     # -------------------------------------------------------------- training
-    def _report_weights(self):
-        """Constant per-task factors of the reported train/valid loss."""
-        w = self.weighting
-        if isinstance(w, str):
-            return None
-        return torch.as_tensor(np.asarray(w, dtype=np.float32), device=self.device)
-
     def _total(self, losses):
-        w = self._report_weights()
+        """Reported loss: the sum of the task losses (times fixed weights)."""
+        w = self.report_weights_
         return losses.sum() if w is None else (w * losses).sum()
+
+    #: batches buffered before they are folded into the epoch sums
+    FOLD_EVERY = 256
+
+    def _accumulate(self, losses, counts, weights):
+        """Buffer a batch's task losses, label counts and task weights.
+
+        No arithmetic and no per-batch history record: the buffer is
+        folded into the epoch sums every ``FOLD_EVERY`` batches and at the end
+        of the epoch (label-weighted mean loss and mean weight of each task).
+        """
+        # weights: a copy, learnable ones change in place at the optimizer step
+        self.epoch_buffer_.append((losses.detach(), counts, weights.detach().clone()))
+        if len(self.epoch_buffer_) >= self.FOLD_EVERY:
+            self._fold()
+
+    def _fold(self):
+        if not self.epoch_buffer_:
+            return
+        L, C, W = (
+            torch.stack(b).double() for b in zip(*self.epoch_buffer_, strict=True)
+        )
+        sums = [(L * C).sum(0), C.sum(0), W.sum(0), len(C)]
+        self.epoch_buffer_ = []
+        if self.epoch_sums_ is None:
+            self.epoch_sums_ = sums
+        else:
+            self.epoch_sums_ = [
+                a + b for a, b in zip(self.epoch_sums_, sums, strict=True)
+            ]
 
     def train_step_single(self, batch, **fit_params):
         if not self.module_.training:  # train() walks every submodule: skip it
@@ -216,12 +248,11 @@ default=None
         diagnose = self.track_conflicts and self.diag_pending_
         if aggregate or W.needs_task_grads or diagnose:
             self.diag_pending_ = False
-            self._step_with_task_grads(losses, counts, aggregate)
+            weights = self._step_with_task_grads(losses, counts, aggregate)
         else:
             W.objective(losses).backward()
-            self.history.record_batch("task_weights", W.weights().tolist())
-        self.history.record_batch("task_losses", losses.detach().tolist())
-        self.history.record_batch("task_counts", counts.tolist())
+            weights = W.weights()
+        self._accumulate(losses, counts, weights)
         return {"loss": self._total(losses.detach()), "y_pred": y_pred}
 
     def _step_with_task_grads(self, losses, counts, aggregate):
@@ -248,8 +279,7 @@ default=None
         objective = W.objective(losses)
         if not aggregate:
             objective.backward()
-            self.history.record_batch("task_weights", W.weights().tolist())
-            return
+            return W.weights()
         shared_ids = {id(p) for p in shared}
         others = [
             p
@@ -277,6 +307,7 @@ default=None
             p.grad = d[start : start + n].view_as(p).clone()
             start += n
         self.history.record_batch("task_weights", coef.tolist())
+        return torch.as_tensor(coef, dtype=losses.dtype, device=losses.device)
 
     def _on_task_gradients(self, G, active):
         """Hook for subclasses: the (n_tasks, n_shared_params) task gradients.
@@ -298,6 +329,7 @@ default=None
     def on_epoch_begin(self, net, dataset_train=None, dataset_valid=None, **kwargs):
         super().on_epoch_begin(net, dataset_train, dataset_valid, **kwargs)
         self.diag_pending_ = True
+        self.epoch_sums_, self.epoch_buffer_ = None, []
 
     def _batch_mean(self, key, weight_key=None):
         batches = self.history[-1]["batches"]
@@ -315,16 +347,21 @@ default=None
             return np.where(tot > 0, (vals * wts).sum(0) / tot, np.nan)
 
     def on_epoch_end(self, net, dataset_train=None, dataset_valid=None, **kwargs):
-        train = self._batch_mean("task_losses", "task_counts")
-        if train is not None:
+        self._fold()
+        if self.epoch_sums_ is not None:
+            loss_sum, counts, weights, n_batches = (
+                np.asarray(s.double().cpu()) if torch.is_tensor(s) else s
+                for s in self.epoch_sums_
+            )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                train = np.where(counts > 0, loss_sum / counts, np.nan)
             self.history.record("train_task_losses", train.tolist())
             self.weighting_.end_epoch(train)
+            self.history.record("task_weights", (weights / n_batches).tolist())
+            self.epoch_sums_ = None
         valid = self._batch_mean("valid_task_losses", "valid_task_counts")
         if valid is not None:
             self.history.record("valid_task_losses", valid.tolist())
-        weights = self._batch_mean("task_weights")
-        if weights is not None:
-            self.history.record("task_weights", weights.tolist())
         cos = self._batch_mean("grad_cosine")
         if cos is not None:
             self.history.record("grad_cosine", cos.tolist())
