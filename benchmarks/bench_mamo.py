@@ -1,10 +1,27 @@
-"""Benchmark of MAMORegressor: where it adds modules, and what they buy.
+"""Benchmark of MAMORegressor: where it adds modules, and what they cost.
 
-Part 1, detection: on a planted problem with two agreeing task groups that
-conflict with each other (group A learns ``relu(z)``, group B ``relu(-z)`` of
-the same projection ``z = x_0 + x_1``; two noisy copies of each), count over
-seeds how often each task pair gets a module, and the precision / recall of
-the flagged pairs against the four between-group pairs.
+Part 1, rules: the conflict rule of MAMO on three problems, 5 seeds, under
+the default ``threshold='test'`` (a pair gets modules only when the mean
+cosine of its gradients over the second half of probing is significantly
+below zero: one-sided t-test, family-wise level 0.05, Bonferroni over the
+layer-pair tests) and the paper's relative cutoff ``threshold='mean'`` (pairs
+whose count of negative cosines exceeds the layer's mean count):
+
+* ``aligned``: four tasks that are scaled noisy copies of one function
+  (``c_t (tanh(x_0 + x_1) + x_2 / 2) + 0.1 noise``): no pair conflicts;
+* ``planted-narrow``: two agreeing task groups that conflict with each other
+  (group A learns ``relu(z)``, group B ``relu(-z)`` of the same projection
+  ``z = x_0 + x_1``; two noisy copies of each) on a (4,) trunk, too narrow
+  to serve both groups: the four between-group pairs conflict;
+* ``planted-wide``: the same tasks on a (64, 64) trunk, wide enough to give
+  each group its own units: the between-group gradients are orthogonal
+  (mean cosine about 0), not opposed.
+
+Every fit: n = 1000 (80/20 split), Adam lr 0.01, batch 32, 10 probing
+epochs, 40 epochs in all. Reported per problem and rule: modules added
+(mean and range over seeds), precision / recall of the flagged pairs against
+the planted between-group pairs, learnable parameters (mean), fit time and
+test R^2 (mean over tasks), with the mean gradient cosine of each pair.
 
 Part 2, accuracy: on the planted problem and on Mulan multi-target sets
 (``load_mtr``: enb, slump, wq by default), random 80/20 splits (one per seed),
@@ -15,23 +32,14 @@ learning rate, batch size and epoch budget for
 * ``MMoE``: ``MultiTaskMLPRegressor(architecture='mmoe', n_experts=3)``,
 * ``MGDA``: ``MultiTaskMLPRegressor(aggregator='mgda')`` (shared-bottom with
   the MGDA update: MAMO without its modules),
-* ``MAMO``: ``MAMORegressor(threshold='mean')`` and the same with at most
-  ``n_tasks`` modules (``max_modules``); with two tasks nothing exceeds the
-  mean, so MAMO is MGDA alone there; and ``aggregator=None`` (the modules
-  with the plain sum of the losses instead of MGDA).
-
-'planted-narrow' is the planted problem with a (4, 4) trunk (too narrow to
-serve both groups); the other sets use (64, 64).
-
-Reported: mean over tasks of the test R^2 and aRRMSE (mean over targets of
-``sqrt(sum (y - yhat)^2 / sum (y - mean_train(y))^2)``, lower is better), mean
-± sd over seeds, per-task R^2 for sets with at most 3 targets, learnable
-parameter counts and fit time.
+* ``MAMO``: ``MAMORegressor()`` (the 'test' rule), ``threshold='mean'``, the
+  same with at most ``n_tasks`` modules (``max_modules``), and
+  ``aggregator=None`` (the 'mean' modules with the plain sum of the losses).
 
 Usage::
 
     python benchmarks/bench_mamo.py                      # everything
-    python benchmarks/bench_mamo.py --part detection
+    python benchmarks/bench_mamo.py --part rules
     python benchmarks/bench_mamo.py --part accuracy --seeds 3 --datasets enb
     python benchmarks/bench_mamo.py --quick                # smoke run
 """
@@ -64,55 +72,90 @@ def planted(n=1000, seed=0):
     return X, np.column_stack([a, a + noise[:, 0], b, b + noise[:, 1]])
 
 
-# -------------------------------------------------------------------- detection
-def bench_detection(seeds, trunks, probe_epochs, lr):
-    X, Y = planted()
+def aligned(n=1000, seed=0):
+    """Scaled noisy copies of one function; see the module docstring."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    f = np.tanh(X[:, 0] + X[:, 1]) + 0.5 * X[:, 2]
+    scales = (1.0, 0.8, 1.2, 0.6)
+    return X, np.column_stack([c * f + 0.1 * rng.normal(size=n) for c in scales])
+
+
+# ------------------------------------------------------------------------ rules
+#: problem -> (data, trunk, pairs that truly conflict)
+RULE_PROBLEMS = {
+    "aligned": (aligned, (4,), []),
+    "planted-narrow": (planted, (4,), BETWEEN),
+    "planted-wide": (planted, (64, 64), BETWEEN),
+}
+
+
+def bench_rules(seeds, problems, probe_epochs=10, epochs=40, lr=0.01, batch=32):
     print(
-        f"\nDetection on the planted problem (n=1000, 4 tasks, groups {{0,1}} and "
-        f"{{2,3}}), probe_epochs={probe_epochs}, batch 64, Adam lr {lr}, "
-        f"{seeds} seeds, threshold='mean'."
+        f"\nConflict rules, {seeds} seeds; n=1000 (80/20 split), 4 tasks, Adam lr "
+        f"{lr}, batch {batch}, probe_epochs={probe_epochs}, max_epochs={epochs}; "
+        "'test': t-test of the mean cosine at family-wise level 0.05; 'mean': "
+        "the paper's relative cutoff."
     )
-    print(
-        "| trunk | pair (i, j) | planted | modules added (layers, over seeds) "
-        "| mean conflict frequency per layer |"
-    )
-    print("|---|---|---|---|---|")
-    summary = []
-    for trunk in trunks:
-        hits = {}
-        freq = []
-        tp = fp = fn = 0
-        for seed in range(seeds):
-            m = MAMORegressor(
-                trunk_layer_sizes=trunk,
-                probe_epochs=probe_epochs,
-                max_epochs=probe_epochs,
-                lr=lr,
-                random_state=seed,
-            ).fit(X, Y)
-            freq.append(m.conflict_frequency_)
-            for layer, i, j in m.modules_:
-                hits.setdefault((i, j), []).append(layer)
-            flagged = set(m.conflict_pairs_)
-            tp += len(flagged & set(BETWEEN))
-            fp += len(flagged - set(BETWEEN))
-            fn += len(set(BETWEEN) - flagged)
-        freq = np.mean(freq, axis=0)
-        for i in range(4):
-            for j in range(i + 1, 4):
-                layers = hits.get((i, j), [])
-                per_layer = ", ".join(
-                    f"l{k}: {sum(x == k for x in layers)}/{seeds}"
-                    for k in range(len(trunk))
+    rows, cosines = [], []
+    for name in problems:
+        make, trunk, truth = RULE_PROBLEMS[name]
+        X, Y = make(n=1000, seed=123)
+        Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.2, random_state=0)
+        for rule in ("test", "mean"):
+            n_mod, n_par, times, r2, tp, fp, fn = [], [], [], [], 0, 0, 0
+            cos = []
+            for seed in range(seeds):
+                m = MAMORegressor(
+                    trunk_layer_sizes=trunk,
+                    probe_epochs=probe_epochs,
+                    max_epochs=epochs,
+                    lr=lr,
+                    batch_size=batch,
+                    threshold=rule,
+                    random_state=seed,
                 )
-                kind = "conflict" if (i, j) in BETWEEN else "agree"
-                fr = " / ".join(f"{f[i, j]:.2f}" for f in freq)
-                print(f"| {trunk} | ({i}, {j}) | {kind} | {per_layer} | {fr} |")
-        summary.append((trunk, tp / max(tp + fp, 1), tp / max(tp + fn, 1)))
-    print("\n| trunk | pair precision | pair recall |")
-    print("|---|---|---|")
-    for trunk, prec, rec in summary:
-        print(f"| {trunk} | {prec:.2f} | {rec:.2f} |")
+                t0 = time.perf_counter()
+                m.fit(Xtr, Ytr)
+                times.append(time.perf_counter() - t0)
+                n_mod.append(len(m.modules_))
+                n_par.append(m.n_parameters_)
+                r2.append(_r2(Yte, m.predict(Xte)).mean())
+                flagged = set(m.conflict_pairs_)
+                tp += len(flagged & set(truth))
+                fp += len(flagged - set(truth))
+                fn += len(set(truth) - flagged)
+                cos.append(np.nanmean(m.conflict_cosine_, axis=0))
+            prec = f"{tp / (tp + fp):.2f}" if tp + fp else "-"
+            rec = f"{tp / (tp + fn):.2f}" if truth else "-"
+            rows.append((name, trunk, rule, n_mod, prec, rec, n_par, m, times, r2))
+            if rule == "test":
+                cosines.append((name, np.mean(cos, axis=0)))
+            print(f"[{name}] {rule} done", flush=True)
+    print(
+        "\n| problem | trunk | rule | modules added (mean, min-max) | pair precision "
+        "| pair recall | params (shared-bottom) | fit s (mean) | test R^2 |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, trunk, rule, n_mod, prec, rec, n_par, m, times, r2 in rows:
+        print(
+            f"| {name} | {trunk} | {rule} | {np.mean(n_mod):.1f} "
+            f"({min(n_mod)}-{max(n_mod)}) | {prec} | {rec} | {np.mean(n_par):.0f} "
+            f"({m.n_parameters_shared_bottom_}) | {np.mean(times):.1f} "
+            f"| {np.mean(r2):.4f} |",
+            flush=True,
+        )
+    print(
+        "\nMean gradient cosine of each pair (second half of probing, mean over "
+        "layers and seeds):"
+    )
+    print("| problem | " + " | ".join(f"({i},{j})" for i, j in _PAIRS) + " |")
+    print("|---|" + "---|" * len(_PAIRS))
+    for name, c in cosines:
+        print(f"| {name} | " + " | ".join(f"{c[i, j]:+.2f}" for i, j in _PAIRS) + " |")
+
+
+_PAIRS = [(i, j) for i in range(4) for j in range(i + 1, 4)]
 
 
 # --------------------------------------------------------------------- accuracy
@@ -144,13 +187,14 @@ def _models(epochs, batch_size, trunk, lr, seed, n_tasks):
             **common, architecture="mmoe", n_experts=3
         ),
         "MGDA (shared-bottom)": MultiTaskMLPRegressor(**common, aggregator="mgda"),
-        "MAMO (mean)": MAMORegressor(**common, probe_epochs=probe),
+        "MAMO (test)": MAMORegressor(**common, probe_epochs=probe),
+        "MAMO (mean)": MAMORegressor(**common, probe_epochs=probe, threshold="mean"),
         "MAMO (mean, max_modules=T)": MAMORegressor(
-            **common, probe_epochs=probe, max_modules=n_tasks
+            **common, probe_epochs=probe, threshold="mean", max_modules=n_tasks
         ),
         # the modules without the MGDA update: separates architecture from MGDA
         "MAMO (mean, sum update)": MAMORegressor(
-            **common, probe_epochs=probe, aggregator=None
+            **common, probe_epochs=probe, threshold="mean", aggregator=None
         ),
     }
 
@@ -228,7 +272,8 @@ def bench_accuracy(datasets, seeds, lr, only=None):
 def _print_tables(rows, per_task, notes, seeds, lr):
     print(
         f"\nAccuracy: {seeds} seeds (80/20 splits), Adam lr {lr}, "
-        f"(epochs, batch, trunk) {BUDGET}; MAMO probes max(5, epochs // 5) epochs. "
+        f"(epochs, batch, trunk) {BUDGET}; MAMO probes max(5, epochs // 5) epochs "
+        "(rule 'test' unless marked 'mean'). "
         "R^2: mean over tasks (higher is better); aRRMSE lower is better; "
         "params: learnable parameters (MAMO: mean over seeds, modules included)."
     )
@@ -261,24 +306,29 @@ def _print_tables(rows, per_task, notes, seeds, lr):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--part", choices=["detection", "accuracy", "all"], default="all")
+    p.add_argument("--part", choices=["rules", "accuracy", "all"], default="all")
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--datasets", nargs="+", default=["planted", "enb", "slump", "wq"])
+    p.add_argument(
+        "--problems", nargs="+", default=list(RULE_PROBLEMS), choices=RULE_PROBLEMS
+    )
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--models", nargs="+", default=None, help="only these model labels")
     p.add_argument(
         "--quick",
         action="store_true",
-        help="2 seeds on planted-narrow and slump only (a smoke run)",
+        help="2 seeds, the narrow problems and slump only (a smoke run)",
     )
     args = p.parse_args()
+    epochs = 40
     if args.quick:
         args.seeds, args.datasets = 2, ["planted-narrow", "slump"]
+        args.problems, epochs = ["aligned", "planted-narrow"], 12
     torch.set_num_threads(args.threads)
     # fixed training budgets: silence "still improving"
     warnings.simplefilter("ignore", ConvergenceWarning)
-    if args.part in ("detection", "all"):
-        bench_detection(args.seeds, [(16,), (64, 64)], probe_epochs=10, lr=0.01)
+    if args.part in ("rules", "all"):
+        bench_rules(args.seeds, args.problems, epochs=epochs)
     if args.part in ("accuracy", "all"):
         bench_accuracy(args.datasets, args.seeds, 1e-3, args.models)
 

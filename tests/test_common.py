@@ -105,6 +105,7 @@ FAST_PARAMS = {
     "MultiTaskMLPClassifier": _NEURAL_FAST,
     "MultiTaskNet": _NEURAL_FAST,
     "MAMORegressor": {**_NEURAL_FAST, "probe_epochs": 3},
+    "MAMOClassifier": {**_NEURAL_FAST, "probe_epochs": 3},
 }
 
 

@@ -12,12 +12,13 @@ from ..utils import import_optional
 import_optional("torch", "neural")
 import_optional("skorch", "neural")
 
-from ._mamo import MAMORegressor  # noqa: E402
+from ._mamo import MAMOClassifier, MAMORegressor  # noqa: E402
 from ._mlp import MultiTaskMLPClassifier, MultiTaskMLPRegressor  # noqa: E402
 from ._multitask_net import MultiTaskNet  # noqa: E402
 from ._streaming import MemmapDataset  # noqa: E402
 
 __all__ = [
+    "MAMOClassifier",
     "MAMORegressor",
     "MemmapDataset",
     "MultiTaskMLPClassifier",

@@ -15,9 +15,10 @@ with learned logits. A new GMK starts as a copy of the shared layer and the
 logits at zero, so adding modules does not change the network's function.
 
 :func:`layer_conflicts` turns the per-task gradients on the shared trunk into
-per-layer cosines; :func:`select_conflicting_pairs` applies the threshold to
-the accumulated counts; :class:`MAMOSkorchNet` counts the conflicts during
-probing through the task-gradient hook of :class:`MultiTaskSkorchNet`.
+per-layer cosines; :func:`cosine_tstat` gives the t statistic of their mean
+over the probing steps; :func:`select_conflicting_pairs` applies the rule;
+:class:`MAMOSkorchNet` accumulates the statistics during probing through the
+task-gradient hook of :class:`MultiTaskSkorchNet`.
 """
 
 import copy
@@ -32,6 +33,7 @@ from ._net import MultiTaskSkorchNet, _cosine
 __all__ = [
     "MAMONet",
     "MAMOSkorchNet",
+    "cosine_tstat",
     "layer_conflicts",
     "select_conflicting_pairs",
 ]
@@ -208,7 +210,50 @@ def layer_conflicts(G, slices, active=None):
     return cos, conflict.astype(float), observed.astype(float)
 
 
-def select_conflicting_pairs(counts, observed, threshold="mean", max_modules=None):
+def cosine_tstat(cos_sum, cos_sq_sum, observed):
+    """Mean per-step cosine and its one-sample t statistic.
+
+    Parameters
+    ----------
+    cos_sum, cos_sq_sum : ndarray of shape (n_layers, n_tasks, n_tasks)
+        Sum over the probing steps of ``cos(g_i^l, g_j^l)`` and of its square
+        (steps where the cosine is defined).
+    observed : ndarray of shape (n_layers, n_tasks, n_tasks)
+        Number of those steps ``n``.
+
+    Returns
+    -------
+    mean : ndarray of shape (n_layers, n_tasks, n_tasks)
+        Mean cosine (NaN where ``n = 0``).
+    tstat : ndarray of shape (n_layers, n_tasks, n_tasks)
+        ``mean / (s / sqrt(n))`` with ``s`` the sample standard deviation
+        (NaN where ``n < 2``; -inf / +inf for a constant nonzero series).
+    """
+    n = np.asarray(observed, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, cos_sum / np.maximum(n, 1), np.nan)
+        var = (cos_sq_sum - n * mean**2) / (n - 1)
+        var = np.where(n > 1, np.maximum(var, 0.0), np.nan)
+        se = np.sqrt(var / n)
+        tstat = np.where(
+            se > 1e-12 * np.maximum(np.abs(mean), 1e-300),
+            mean / se,
+            np.sign(mean) * np.inf,
+        )
+    tstat = np.where(n > 1, tstat, np.nan)
+    return mean, tstat
+
+
+def select_conflicting_pairs(
+    counts,
+    observed,
+    threshold="test",
+    max_modules=None,
+    *,
+    tstat=None,
+    level=0.05,
+    n_steps=None,
+):
     """Task pairs and layers that get a GMK.
 
     Parameters
@@ -217,49 +262,78 @@ def select_conflicting_pairs(counts, observed, threshold="mean", max_modules=Non
         Number of probing steps with ``cos < 0`` per layer and pair.
     observed : ndarray of shape (n_layers, n_tasks, n_tasks)
         Number of probing steps where the cosine was defined.
-    threshold : 'mean' or float, default='mean'
-        'mean': a pair is flagged at layer ``l`` when its count exceeds the
-        mean count over all pairs ``i < j`` at that layer. A float ``tau``
+    threshold : 'test', 'mean' or float, default='test'
+        'test': a pair is flagged at layer ``l`` when the one-sided t-test
+        rejects "mean cosine >= 0" at ``level``, Bonferroni-corrected over the
+        ``n_layers * n_tasks * (n_tasks - 1) / 2`` tests (needs ``tstat``).
+        'mean': flagged when its count exceeds the mean count over all pairs
+        ``i < j`` at that layer (the paper's relative cutoff). A float ``tau``
         flags pairs whose conflict frequency ``counts / observed`` exceeds
         ``tau``.
     max_modules : int or None, default=None
-        Keep at most this many flagged (layer, pair) combinations, those with
-        the highest conflict frequency.
+        Keep at most this many flagged (layer, pair) combinations: the most
+        significant ones ('test', smallest t) or those with the highest
+        conflict frequency.
+    tstat : ndarray of shape (n_layers, n_tasks, n_tasks), default=None
+        t statistics of the mean cosines (:func:`cosine_tstat`).
+    level : float, default=0.05
+        Family-wise level of the 'test' rule.
+    n_steps : ndarray of shape (n_layers, n_tasks, n_tasks), default=None
+        Steps behind ``tstat`` (its degrees of freedom plus one); default
+        ``observed``.
 
     Returns
     -------
     layout : list of tuple (layer, i, j)
         Sorted by layer, then pair.
     """
+    from scipy import stats
+
     counts = np.asarray(counts, dtype=float)
     observed = np.asarray(observed, dtype=float)
     L, T, _ = counts.shape
     iu = np.triu_indices(T, k=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         freq = np.where(observed > 0, counts / np.maximum(observed, 1), 0.0)
+    if threshold == "test":
+        if tstat is None:
+            raise ValueError("threshold='test' needs the t statistics (tstat).")
+        n_tests = max(L * len(iu[0]), 1)
+        n = observed if n_steps is None else np.asarray(n_steps, dtype=float)
+        df = np.maximum(n - 1, 1)
+        crit = stats.t.ppf(level / n_tests, df)  # negative
+        t = np.where(np.isnan(tstat), np.inf, tstat)
+        score = t  # smaller is more significant
+    else:
+        score = -freq
     flagged = []
     for layer in range(L):
-        c = counts[layer][iu]
-        if isinstance(threshold, str):
+        if threshold == "test":
+            mask = t[layer][iu] < crit[layer][iu]
+        elif isinstance(threshold, str):
+            c = counts[layer][iu]
             mask = c > c.mean() if len(c) else np.zeros(0, bool)
         else:
             mask = freq[layer][iu] > threshold
         for k in np.flatnonzero(mask):
             i, j = int(iu[0][k]), int(iu[1][k])
-            flagged.append((freq[layer, i, j], layer, i, j))
+            flagged.append((score[layer, i, j], layer, i, j))
     if max_modules is not None and len(flagged) > max_modules:
-        flagged.sort(key=lambda f: (-f[0], f[1], f[2], f[3]))
+        flagged.sort()
         flagged = flagged[:max_modules]
     return sorted((layer, i, j) for _, layer, i, j in flagged)
 
 
 class MAMOSkorchNet(MultiTaskSkorchNet):
-    """:class:`MultiTaskSkorchNet` that counts per-layer conflicts while probing.
+    """:class:`MultiTaskSkorchNet` that records per-layer conflicts while probing.
 
     While ``probing_`` is True, the task gradients on the shared trunk are
-    computed on every batch and each layer's pairwise ``cos < 0`` events are
-    added to ``conflict_counts_`` (``conflict_observed_`` counts the steps
-    where the cosine was defined).
+    computed on every batch; for each layer and task pair, the steps with
+    ``cos < 0`` are counted in ``conflict_counts_`` and
+    ``conflict_observed_`` counts the steps where the cosine was defined.
+    ``cosine_stats_`` holds, per epoch, the sum of the cosines, the sum of
+    their squares and the number of steps (three arrays of shape
+    (n_layers, n_tasks, n_tasks)), so that a test can use a window of epochs.
     """
 
     def initialize_module(self):
@@ -268,6 +342,7 @@ class MAMOSkorchNet(MultiTaskSkorchNet):
         self.probing_ = False
         self.conflict_counts_ = np.zeros((L, T, T))
         self.conflict_observed_ = np.zeros((L, T, T))
+        self.cosine_stats_ = []
         return self
 
     def train_step_single(self, batch, **fit_params):
@@ -278,8 +353,24 @@ class MAMOSkorchNet(MultiTaskSkorchNet):
     def _on_task_gradients(self, G, active):
         if not self.probing_:
             return
-        _, conflict, observed = layer_conflicts(
+        cos, conflict, observed = layer_conflicts(
             G, self.module_.shared_layer_slices(), active
         )
+        cos = np.where(observed > 0, np.nan_to_num(cos, nan=0.0), 0.0)
         self.conflict_counts_ += conflict
         self.conflict_observed_ += observed
+        epoch = len(self.history) - 1
+        while len(self.cosine_stats_) <= epoch:
+            self.cosine_stats_.append(tuple(np.zeros_like(cos) for _ in range(3)))
+        total, squares, steps = self.cosine_stats_[epoch]
+        total += cos
+        squares += cos**2
+        steps += observed
+
+    def cosine_window(self, start):
+        """Cosine sums, squared sums and step counts over epochs ``start:``."""
+        T, L = self.module_.n_tasks, self.module_.n_layers
+        stats = [s for s in self.cosine_stats_[start:] if s]
+        if not stats:
+            return tuple(np.zeros((L, T, T)) for _ in range(3))
+        return tuple(sum(s[k] for s in stats) for k in range(3))

@@ -7,13 +7,19 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from scipy import stats
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, KFold
 from skorch.callbacks import Callback
 
-from skmtl.neural import MAMORegressor
-from skmtl.neural._gmk import MAMONet, layer_conflicts, select_conflicting_pairs
+from skmtl.neural import MAMOClassifier, MAMORegressor, MultiTaskMLPClassifier
+from skmtl.neural._gmk import (
+    MAMONet,
+    cosine_tstat,
+    layer_conflicts,
+    select_conflicting_pairs,
+)
 from skmtl.neural._modules import SharedBottom
 from skmtl.utils import wide_to_long
 
@@ -51,37 +57,119 @@ class _Capture(Callback):
         self.X = X
 
 
-@pytest.mark.parametrize("seed", [0, 1])
-def test_planted_conflicts_get_modules_only_between_groups(seed):
+def aligned(n=512, seed=0):
+    """Four tasks that are scaled noisy copies of one function: no conflict."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 6))
+    f = np.tanh(X[:, 0] + X[:, 1]) + 0.5 * X[:, 2]
+    scales = (1.0, 0.8, 1.2, 0.6)
+    return X, np.column_stack([c * f + 0.1 * rng.normal(size=n) for c in scales])
+
+
+BETWEEN = [(0, 2), (0, 3), (1, 2), (1, 3)]
+#: a trunk too narrow for both groups (a real conflict), probed for 8 epochs
+_PROBE = dict(
+    trunk_layer_sizes=(4,), probe_epochs=8, max_epochs=8, lr=0.01, batch_size=32
+)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_test_rule_flags_exactly_the_conflicting_pairs(seed):
     X, Y = planted()
-    m = MAMORegressor(
-        trunk_layer_sizes=(16,),
-        probe_epochs=10,
-        max_epochs=12,
-        lr=0.01,
-        random_state=seed,
-    ).fit(X, Y)
-    between = [(0, 2), (0, 3), (1, 2), (1, 3)]
-    assert m.conflict_pairs_ == between
-    assert m.modules_ == [(0, i, j) for i, j in between]
-    freq = m.conflict_frequency_[0]
-    assert freq[0, 1] < 0.2 and freq[2, 3] < 0.2
-    assert min(freq[i, j] for i, j in between) > 0.4
+    m = MAMORegressor(**_PROBE, random_state=seed).fit(X, Y)
+    assert m.conflict_pairs_ == BETWEEN
+    assert m.modules_ == [(0, i, j) for i, j in BETWEEN]
+    cos, t = m.conflict_cosine_[0], m.conflict_tstat_[0]
+    assert max(cos[i, j] for i, j in BETWEEN) < -0.1
+    assert cos[0, 1] > 0.3 and cos[2, 3] > 0.3
+    crit = stats.t.ppf(0.05 / 6, m.conflict_n_steps_[0, 0, 1] - 1)
+    assert max(t[i, j] for i, j in BETWEEN) < crit < min(t[0, 1], t[2, 3])
+    # the statistics cover the second half of probing: 4 epochs of 16 steps
+    assert m.n_probe_steps_ == 8 * 16
+    assert np.all(m.conflict_n_steps_[0][~np.eye(4, dtype=bool)] == 4 * 16)
+    assert np.all(np.diagonal(m.conflict_cosine_, axis1=1, axis2=2) == 1)
     # symmetric counts, zero diagonal, at most one count per probing step
     C = m.conflict_matrix_
     assert np.array_equal(C, C.transpose(0, 2, 1))
     assert np.all(np.diagonal(C, axis1=1, axis2=2) == 0)
-    assert C.max() <= m.n_probe_steps_ == 10 * 8
+    assert C.max() <= m.n_probe_steps_
     assert np.all(np.isfinite(m.predict(X)))
     # every task in a flagged pair fuses its modules, the weights sum to one
     assert sorted(m.fusion_weights_) == [(0, t) for t in range(4)]
     for w in m.fusion_weights_.values():
         assert w.shape == (3,) and w.sum() == pytest.approx(1.0)
-    # same seed, same architecture
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_test_rule_adds_no_module_on_aligned_tasks(seed):
+    X, Y = aligned()
+    m = MAMORegressor(**_PROBE, random_state=seed).fit(X, Y)
+    assert m.modules_ == [] and m.n_parameters_ == m.n_parameters_shared_bottom_
+    iu = np.triu_indices(4, k=1)
+    assert np.all(m.conflict_cosine_[0][iu] > 0.2)
+    # the paper's relative cutoff flags the pairs above the mean count anyway
+    paper = clone(m).set_params(threshold="mean").fit(X, Y)
+    assert len(paper.modules_) > 0
+    assert np.array_equal(paper.conflict_matrix_, m.conflict_matrix_)
+
+
+def test_same_seed_same_architecture():
+    X, Y = planted()
+    m = MAMORegressor(**_PROBE, random_state=0).fit(X, Y)
     again = clone(m).fit(X, Y)
     assert again.modules_ == m.modules_
-    assert np.array_equal(again.conflict_matrix_, m.conflict_matrix_)
+    assert np.array_equal(again.conflict_tstat_, m.conflict_tstat_, equal_nan=True)
     assert np.array_equal(again.predict(X), m.predict(X))
+
+
+def test_cosine_tstat_matches_scipy_and_the_critical_value():
+    rng = np.random.default_rng(0)
+    series = rng.normal(-0.05, 0.3, size=(40, 2, 3, 3))
+    n = np.full((2, 3, 3), 40.0)
+    mean, t = cosine_tstat(series.sum(0), (series**2).sum(0), n)
+    ref = stats.ttest_1samp(series, 0.0, axis=0)
+    assert np.allclose(mean, series.mean(0))
+    assert np.allclose(t, ref.statistic)
+    # flagged exactly where the one-sided p-value is below level / n_tests
+    counts = np.zeros((2, 3, 3))
+    for level in (0.05, 0.5):
+        got = select_conflicting_pairs(counts, n, tstat=t, level=level)
+        p = stats.ttest_1samp(series, 0.0, axis=0, alternative="less").pvalue
+        expected = [
+            (layer, i, j)
+            for layer in range(2)
+            for i in range(3)
+            for j in range(i + 1, 3)
+            if p[layer, i, j] < level / 6
+        ]
+        assert got == expected
+    assert len(select_conflicting_pairs(counts, n, tstat=t, level=0.5)) > 0
+    # max_modules keeps the most significant
+    best = np.unravel_index(
+        np.argmin(np.where(np.triu(np.ones((3, 3)), 1), t, 9)), t.shape
+    )
+    one = select_conflicting_pairs(counts, n, tstat=t, level=0.999, max_modules=1)
+    assert one == [tuple(int(v) for v in best)]
+    # fewer than 2 steps: no statistic; a constant series: infinite
+    _, t1 = cosine_tstat(
+        np.full((1, 2, 2), -0.3), np.full((1, 2, 2), 0.09), np.ones((1, 2, 2))
+    )
+    assert np.all(np.isnan(t1))
+    _, tc = cosine_tstat(
+        np.full((1, 2, 2), -0.6), np.full((1, 2, 2), 0.18), np.full((1, 2, 2), 2.0)
+    )
+    assert np.all(tc == -np.inf)
+    with pytest.raises(ValueError, match="tstat"):
+        select_conflicting_pairs(counts, n, threshold="test")
+
+
+def test_too_few_probing_steps_warn():
+    X, Y = planted(n=64)
+    with pytest.warns(UserWarning, match="at least 2 probing steps"):
+        m = MAMORegressor(
+            trunk_layer_sizes=(4,), probe_epochs=1, max_epochs=1, batch_size=64
+        ).fit(X, Y)
+    assert m.modules_ == []
 
 
 def _hand_trunk_grads(state, X, Y):
@@ -117,6 +205,7 @@ def test_conflict_counts_match_hand_computation():
         probe_epochs=1,
         max_epochs=1,
         batch_size=40,  # one probing step at the initial weights
+        threshold="mean",
         callbacks=[("capture", cap)],
         random_state=0,
     ).fit(X, Y)
@@ -153,7 +242,10 @@ def test_inactive_tasks_and_threshold_rules():
     counts[0][[0, 2], [2, 0]] = 2
     counts[1][[1, 2], [2, 1]] = 4
     observed = np.full((2, 3, 3), 10.0)
-    assert select_conflicting_pairs(counts, observed) == [(0, 0, 1), (1, 1, 2)]
+    assert select_conflicting_pairs(counts, observed, "mean") == [
+        (0, 0, 1),
+        (1, 1, 2),
+    ]
     assert select_conflicting_pairs(counts, observed, 0.3) == [(0, 0, 1), (1, 1, 2)]
     assert select_conflicting_pairs(counts, observed, 0.1) == [
         (0, 0, 1),
@@ -162,7 +254,9 @@ def test_inactive_tasks_and_threshold_rules():
     ]
     assert select_conflicting_pairs(counts, observed, 0.1, max_modules=1) == [(0, 0, 1)]
     # equal counts: nothing is above the mean
-    assert select_conflicting_pairs(np.ones((1, 2, 2)), np.ones((1, 2, 2))) == []
+    assert (
+        select_conflicting_pairs(np.ones((1, 2, 2)), np.ones((1, 2, 2)), "mean") == []
+    )
 
 
 def _task_grads(module, X, Y, params):
@@ -303,6 +397,7 @@ def test_parameter_counts_against_shared_bottom():
         probe_epochs=10,
         max_epochs=10,
         lr=0.01,
+        threshold="mean",
         random_state=0,
     ).fit(X, Y)
     sb = SharedBottom(6, [1] * 4, trunk_layer_sizes=(16, 8), head_layer_sizes=(4,))
@@ -339,6 +434,7 @@ def test_wide_and_long_layouts_give_the_same_model():
     long = MAMORegressor(**params, task_column=-1).fit(Xl, yl)
     assert wide.modules_ == long.modules_ and len(wide.modules_) > 0
     assert np.array_equal(wide.conflict_matrix_, long.conflict_matrix_)
+    assert np.allclose(wide.conflict_tstat_, long.conflict_tstat_, equal_nan=True)
     rows = np.arange(len(Xl))
     expected = wide.predict(Xl[:, :-1])[rows, Xl[:, -1].astype(int)]
     assert np.allclose(long.predict(Xl), expected, atol=1e-4)
@@ -373,5 +469,49 @@ def test_errors_and_convergence_warning():
                 probe_epochs=2,
                 max_epochs=5,
                 n_iter_no_change=2,
+                threshold="mean",
                 random_state=0,
             ).fit(X, Y)
+
+
+def _binary(Y):
+    return (Y > np.median(Y, axis=0)).astype(int)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_classifier_adds_no_module_on_aligned_tasks(seed):
+    X, Y = aligned()
+    clf = MAMOClassifier(**_PROBE, random_state=seed).fit(X, _binary(Y))
+    assert clf.modules_ == []
+    assert clf.score(X, _binary(Y)) > 0.85
+
+
+def test_classifier_conventions_and_conflicting_pairs():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(512, 6))
+    z = X[:, 0] + X[:, 1]
+    a, b = (z > 0.5).astype(int), (z < -0.5).astype(int)
+    flip = rng.random((512, 2)) < 0.05  # noisy copies inside each group
+    Y = np.column_stack([a, np.where(flip[:, 0], 1 - a, a), b, b])
+    Y[:, 3] = np.where(flip[:, 1], 1 - b, b)
+    clf = MAMOClassifier(**_PROBE, random_state=1).fit(X, Y)
+    assert clf.conflict_pairs_ == BETWEEN
+    assert [c.tolist() for c in clf.classes_] == [[0, 1]] * 4
+    assert clf.task_types_ == ["binary"] * 4
+    pred = clf.predict(X)
+    assert pred.shape == (512, 4) and set(np.unique(pred)) <= {0, 1}
+    # one output convention with the MLP classifier
+    ref = MultiTaskMLPClassifier(trunk_layer_sizes=(4,), max_epochs=1).fit(X, Y)
+    for got, expected in zip(
+        clf.predict_proba(X[:5]), ref.predict_proba(X[:5]), strict=True
+    ):
+        assert np.shape(got) == np.shape(expected)
+        assert np.allclose(np.sum(got, axis=-1), 1.0)
+    assert clf.score(X, Y) == pytest.approx(np.mean(pred == Y))
+    # multiclass task: softmax head, three classes
+    Y3 = np.column_stack([a, np.digitize(X[:, 2], [-0.5, 0.5])])
+    clf3 = MAMOClassifier(**_PROBE, random_state=0).fit(X, Y3)
+    assert clf3.task_types_ == ["binary", "multiclass"]
+    assert clf3.predict_proba(X[:3])[1].shape == (3, 3)
+    m = pickle.loads(pickle.dumps(clf))
+    assert np.array_equal(m.predict(X), pred)
