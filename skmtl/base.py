@@ -259,6 +259,12 @@ class MultiTaskRegressorMixin(MultiTaskMixin, RegressorMixin):
         score : float
             Mean over tasks of the per-task R^2.
         """
+        from .dask import is_dask_collection
+
+        if is_dask_collection(X, y, sample_weight):
+            from .dask._score import score_dask  # per-task sums, lazily
+
+            return score_dask(self, X, y, sample_weight)
         from .metrics import r2_score
 
         y_pred, codes = self._predict_codes(X)

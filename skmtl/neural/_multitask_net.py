@@ -328,12 +328,10 @@ default=None
         return self._fit(X, y, partial=True)
 
     def _has_classification(self):
-        """Unfitted: maybe; fitted: whether some task is a classification."""
+        """Whether some task is a classification (fitted or declared)."""
         types = getattr(self, "task_types_", None)
         if types is None:
-            return self.task_types is None or any(
-                t != "regression" for t in self.task_types
-            )
+            types = self.task_types or []  # None: every task a regression
         return any(t != "regression" for t in types)
 
     @available_if(_has_classification)

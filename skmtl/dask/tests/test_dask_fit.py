@@ -289,3 +289,32 @@ def test_wide_dask_dataframe_with_missing_labels():
     )
     got = est.fit(ddf.drop(columns=[*ycols, "w"]), ddf[ycols], sample_weight=ddf["w"])
     _assert_same_fit(ref, got)
+
+
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("missing", [False, True])
+@pytest.mark.parametrize("layout", ["long", "wide"])
+def test_score_on_dask_input_equals_in_memory_score(layout, missing, weighted):
+    X, y, sw = _data(layout, missing, weighted, seed=8)
+    task_column = -1 if layout == "long" else None
+    est = MultiTaskGroupLasso(alpha=0.05, task_column=task_column).fit(X, y)
+    Xd, yd, swd = _dask(X, y, sw, chunk=23)
+    assert est.score(Xd, yd, sample_weight=swd) == pytest.approx(
+        est.score(X, y, sample_weight=sw), rel=1e-12
+    )
+
+
+def test_score_on_a_dask_dataframe_and_a_model_without_coef():
+    pd = pytest.importorskip("pandas")
+    dd = pytest.importorskip("dask.dataframe")
+    X, y = _long(missing=True, seed=9)
+    df = pd.DataFrame(X, columns=["a", "b", "c", "d", "e", "task"])
+    df["y"] = y
+    ddf = dd.from_pandas(df, npartitions=3)
+    est = PerTaskRidge(alpha=0.1, task_column="task").fit(df.drop(columns="y"), y)
+    assert est.score(ddf.drop(columns="y"), ddf["y"]) == pytest.approx(
+        est.score(df.drop(columns="y"), y), rel=1e-12
+    )
+    meta = PerTaskRegressor(Ridge(), task_column="task").fit(df.drop(columns="y"), y)
+    with pytest.raises(TypeError, match="score on dask input needs a linear model"):
+        meta.score(ddf.drop(columns="y"), ddf["y"])
