@@ -105,3 +105,15 @@ def test_cv_on_a_dask_dataframe_uses_partition_keys():
         ddf.drop(columns="y"), ddf["y"]
     )
     _assert_same_cv(ref, got)
+
+
+def test_multitask_path_on_dask_input():
+    from skmtl.linear import MultiTaskGroupLasso, multitask_path
+
+    X, y, sw = _data("long", True, True, seed=10)
+    est = MultiTaskGroupLasso(task_column=-1, tol=1e-12)
+    ref = multitask_path(X, y, estimator=est, n_alphas=5, sample_weight=sw)
+    Xd, yd, swd = _dask(X, y, sw)
+    got = multitask_path(Xd, yd, estimator=est, n_alphas=5, sample_weight=swd)
+    np.testing.assert_allclose(got[0], ref[0], rtol=1e-12)  # the alphas
+    assert np.abs(got[1] - ref[1]).max() <= 1e-10 * np.abs(ref[1]).max()
