@@ -4,7 +4,13 @@ import itertools
 
 import numpy as np
 
-__all__ = ["hypervolume", "pareto_mask", "simplex_lattice", "uniform_preferences"]
+__all__ = [
+    "hypervolume",
+    "pareto_mask",
+    "simplex_lattice",
+    "transfer_weights",
+    "uniform_preferences",
+]
 
 
 def simplex_lattice(n_tasks, n_partitions):
@@ -138,3 +144,44 @@ def _hv(F, ref):
         if height > 0:
             volume += height * _hv(F[: i + 1, :-1], ref[:-1])
     return volume
+
+
+def transfer_weights(gram, neighbours):
+    """MT2O transfer weights between subproblems from their gradients' Gram.
+
+    Subproblem ``k`` borrows from its neighbours ``j`` (the subproblems with
+    the closest preference vectors) in proportion to the similarity
+    ``c_kj = cos+ / (1 + cos+)``, where ``cos+`` is the positive part of the
+    cosine between the gradients of the two subproblems' objectives (the
+    similarity of multi-task gradient descent, Bai et al., 2020); the
+    weights of a row are normalised to sum to one, and a row is zero when no
+    neighbour's gradient points the same way.
+
+    Parameters
+    ----------
+    gram : ndarray of shape (n_subproblems, n_subproblems)
+        Inner products of the subproblems' gradients.
+    neighbours : ndarray of int of shape (n_subproblems, n_neighbours)
+        Candidate sources of each subproblem.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_subproblems, n_subproblems)
+        Row ``k``: the mixing weights of subproblem ``k``'s transfer
+        (non-negative, summing to one, or all zero: no transfer).
+    """
+    gram = np.asarray(gram, dtype=float)
+    K = len(gram)
+    norms = np.sqrt(np.clip(np.diag(gram), 0, None))
+    weights = np.zeros((K, K))
+    for k in range(K):
+        nb = np.asarray(neighbours[k], dtype=int)
+        if len(nb) == 0 or norms[k] == 0:
+            continue
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cos = np.where(norms[nb] > 0, gram[k, nb] / (norms[k] * norms[nb]), 0.0)
+        cos = np.clip(cos, 0.0, 1.0)
+        c = cos / (1.0 + cos)
+        if c.sum() > 0:
+            weights[k, nb] = c / c.sum()
+    return weights

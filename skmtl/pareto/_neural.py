@@ -269,24 +269,25 @@ def fit_mlp_front(est, data, train_idx, P, seed, neighbours, hypervolume):
     objs = [values.numpy().astype(float)]
     every = max(1, est.max_iter // 10)
     crit, n_iter = np.inf, 0
+
+    def judge():  # the full training objective of every member
+        return evaluate()[0]
+
+    transfer_every = 10 if est.transfer_every is None else int(est.transfer_every)
+    step = 0
     for n_iter in range(1, est.max_iter + 1):
         perm = torch.randperm(n, generator=gen)
-        gsum = None
         for start in range(0, n, batch):
             b = perm[start : start + batch]
             optimizer.zero_grad()
             obj = objective(objective.losses(forward(Xt[b]), Yt[b], wt[b]), params)
             obj.sum().backward()  # members are independent: one backward for all
             optimizer.step()
-            if transfer:
+            step += 1
+            if transfer and step % transfer_every == 0:
                 g = torch.cat([params[k].grad.reshape(K, -1) for k in names], 1)
-                gsum = g if gsum is None else gsum + g
+                n_transfers += _transfer(est, flat, assign, judge, g, neighbours)
         values, losses = evaluate()
-        if transfer:
-            values, losses, accepted = _transfer(
-                est, flat, assign, evaluate, gsum, values, losses, neighbours
-            )
-            n_transfers += accepted
         history.append(hypervolume(losses.numpy().astype(float), ref))
         objs.append(values.numpy().astype(float))
         if n_iter > _WINDOW:
@@ -315,36 +316,28 @@ def fit_mlp_front(est, data, train_idx, P, seed, neighbours, hypervolume):
     return members, history, n_iter, losses.numpy().astype(float), crit, n_transfers
 
 
-def _transfer(est, flat, assign, evaluate, gsum, values, losses, neighbours):
-    """MT2O step on the stacked parameters (the linear front's rule).
+def _transfer(est, flat, assign, evaluate, grads, neighbours):
+    """MT2O step on the stacked parameters, after a mini-batch step.
 
-    Member ``k`` is offered ``(1 - s) theta_k + s * sum_j c_j theta_j`` over
-    its neighbours ``j`` with ``c_j`` proportional to ``cos+ / (1 + cos+)`` of
-    the members' epoch-averaged gradients; it keeps the candidate only if its
-    full training objective decreases.
+    Member ``k`` is offered ``(1 - s) theta_k + s sum_j M_kj theta_j`` with
+    ``M`` from :func:`skmtl.pareto._moo.transfer_weights` on the members'
+    gradients of this mini-batch (``grads``, (K, n_params)); it keeps the
+    candidate only if its full training objective (``evaluate()``, (K,))
+    decreases. Returns the number of candidates kept.
     """
+    from ._moo import transfer_weights
+
     torch = _torch()
     theta = flat()
-    G = gsum / gsum.norm(dim=1, keepdim=True).clamp(min=1e-30)
-    cand = theta.clone()
-    offered = np.zeros(len(theta), dtype=bool)
+    M = transfer_weights((grads @ grads.T).double().cpu().numpy(), neighbours)
+    offered = torch.as_tensor(M.sum(axis=1) > 0)
+    if not bool(offered.any()):
+        return 0
     s = float(est.transfer_strength)
-    for k in range(len(theta)):
-        nb = torch.as_tensor(neighbours[k])
-        cos = (G[nb] @ G[k]).clamp(min=0.0)
-        c = cos / (1.0 + cos)
-        if float(c.sum()) <= 0:
-            continue
-        mix = (c / c.sum()) @ theta[nb]
-        cand[k] = (1 - s) * theta[k] + s * mix
-        offered[k] = True
-    if not offered.any():
-        return values, losses, 0
+    mix = torch.as_tensor(M, dtype=theta.dtype) @ theta
+    cand = torch.where(offered[:, None], (1 - s) * theta + s * mix, theta)
+    before = evaluate()
     assign(cand)
-    cand_values, cand_losses = evaluate()
-    keep = torch.as_tensor(offered) & (cand_values < values)
-    final = torch.where(keep[:, None], cand, theta)
-    assign(final)
-    values = torch.where(keep, cand_values, values)
-    losses = torch.where(keep[:, None], cand_losses, losses)
-    return values, losses, int(keep.sum())
+    keep = offered & (evaluate() < before)
+    assign(torch.where(keep[:, None], cand, theta))
+    return int(keep.sum())

@@ -1,6 +1,7 @@
 """Pareto fronts against closed forms, cvxpy, and hand-computed volumes."""
 
 import itertools
+import warnings
 from math import comb
 
 import numpy as np
@@ -201,3 +202,40 @@ def test_zero_weights_equal_dropped_rows_without_a_validation_split():
     for ma, mb in zip(a.estimators_, b.estimators_, strict=True):
         np.testing.assert_allclose(ma.coef_, mb.coef_, atol=1e-7)
         np.testing.assert_allclose(ma.intercept_, mb.intercept_, atol=1e-7)
+
+
+def test_transfer_weights_by_hand():
+    from skmtl.pareto import transfer_weights
+
+    G = np.array([[1.0, 0.0], [1.0, 1.0], [-1.0, 0.0], [0.0, 0.0]])
+    W = transfer_weights(G @ G.T, np.array([[1, 2], [0, 2], [0, 1], [0, 1]]))
+    c = np.sqrt(0.5) / (1 + np.sqrt(0.5))  # cos 45 degrees, then cos+/(1+cos+)
+    # member 0: neighbour 1 at 45 degrees, neighbour 2 opposed (weight 0)
+    np.testing.assert_allclose(W[0], [0, 1, 0, 0])
+    np.testing.assert_allclose(W[1], [1, 0, 0, 0])  # only 0 is aligned
+    np.testing.assert_allclose(W[2], [0, 0, 0, 0])  # nobody points its way
+    np.testing.assert_allclose(W[3], [0, 0, 0, 0])  # zero gradient
+    # two aligned neighbours share in proportion to cos+/(1+cos+)
+    G = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
+    W = transfer_weights(G @ G.T, np.array([[1, 2], [0, 2], [0, 1]]))
+    np.testing.assert_allclose(W[0], [0, 0.5 / (0.5 + c), c / (0.5 + c)])
+    assert np.allclose(W.sum(1), 1.0)
+
+
+def test_linear_transfer_every(monkeypatch):
+    calls = []
+    real = ParetoFrontRegressor._transfer
+
+    def spy(self, *args):
+        calls.append(1)
+        return real(self, *args)
+
+    monkeypatch.setattr(ParetoFrontRegressor, "_transfer", spy)
+    X, Y = _conflict()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        f = ParetoFrontRegressor(
+            preferences=4, transfer_every=3, max_iter=30, tol=0, random_state=0
+        ).fit(X, Y)
+    assert f.n_iter_ == 30 and len(calls) == 10
+    assert f.n_transfers_ <= 4 * 10

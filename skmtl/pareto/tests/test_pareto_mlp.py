@@ -115,23 +115,19 @@ def test_transfer_rule_by_hand():
     targets = torch.tensor([[1.0, 0.0], [1.0, 0.0], [0.0, 0.0]])
 
     def evaluate():  # member k's objective: squared distance to its target
-        values = (state["theta"] - targets).square().sum(1)
-        return values, values[:, None].repeat(1, 2)
+        return (state["theta"] - targets).square().sum(1)
 
     def assign(theta):
         state["theta"] = theta.clone()
 
-    values, losses = evaluate()
-    gsum = torch.tensor([[2.0, 0.0], [1.0, 0.0], [0.0, 3.0]])
+    grads = torch.tensor([[2.0, 0.0], [1.0, 0.0], [0.0, 3.0]])
     neighbours = np.array([[1, 2], [0, 2], [0, 1]])
-    values, losses, accepted = _transfer(
+    accepted = _transfer(
         SimpleNamespace(transfer_strength=0.5),
         lambda: state["theta"].clone(),
         assign,
         evaluate,
-        gsum,
-        values,
-        losses,
+        grads,
         neighbours,
     )
     # member 0: only member 1 is aligned (cos 1, weight 1/2 -> normalised 1):
@@ -139,8 +135,32 @@ def test_transfer_rule_by_hand():
     # (0.5, 0) is worse, refused; member 2 is orthogonal to both: no offer
     expected = torch.tensor([[0.5, 0.0], [1.0, 0.0], [0.0, 1.0]])
     torch.testing.assert_close(state["theta"], expected)
-    torch.testing.assert_close(values, torch.tensor([0.25, 0.0, 1.0]))
     assert accepted == 1
+
+
+@pytest.mark.parametrize("every", [1, 3, None])
+def test_transfer_runs_during_the_epochs(monkeypatch, every):
+    """Transfers happen every ``transfer_every`` mini-batch steps, not per epoch."""
+    import skmtl.pareto._neural as neural
+
+    calls = []
+    real = neural._transfer
+
+    def spy(est, flat, assign, evaluate, grads, neighbours):
+        calls.append(grads.shape)
+        return real(est, flat, assign, evaluate, grads, neighbours)
+
+    monkeypatch.setattr(neural, "_transfer", spy)
+    X, Y = _conflict(n=100)
+    f = _fit(X, Y, transfer="mt2o", transfer_every=every, batch_size=10, max_iter=4)
+    steps = 4 * 10  # 10 mini-batches per epoch
+    assert len(calls) == steps // (10 if every is None else every)
+    assert all(shape == (5, calls[0][1]) for shape in calls)
+    assert f.n_transfers_ <= 5 * len(calls)
+    # the accepted transfers never raise a member's training objective, so the
+    # run with transfers ends no worse than 10% of the hypervolume without
+    g = _fit(X, Y, transfer=None, batch_size=10, max_iter=4)
+    assert f.hypervolume_[-1] > 0.9 * g.hypervolume_[-1]
 
 
 @pytest.mark.parametrize("scalarization", ["weighted_sum", "tchebycheff"])
