@@ -75,6 +75,10 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
         "lr": [Interval(numbers.Real, 0, None, closed="neither")],
         "weight_decay": [Interval(numbers.Real, 0, None, closed="left")],
         "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
+        "predict_batch_size": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            StrOptions({"auto"}),
+        ],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
@@ -331,6 +335,7 @@ class _BaseMultiTaskNeural(MultiTaskMixin, BaseEstimator):
             optimizer=_optimizer_class(self.optimizer),
             lr=self.lr,
             batch_size=self.batch_size,
+            predict_batch_size=self.predict_batch_size,
             max_epochs=self.max_epochs,
             train_split=train_split,
             callbacks=callbacks,

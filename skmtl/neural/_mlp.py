@@ -89,6 +89,12 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         L2 penalty passed to the optimizer.
     batch_size : int, default=64
         Mini-batch size.
+    predict_batch_size : int or 'auto', default='auto'
+        Rows per batch of ``predict``, ``predict_proba``, ``score`` and of the
+        validation loss, independent of ``batch_size``. 'auto' takes up to
+        65,536 rows, fewer when the widest layer would hold more than 2**24
+        activations (64 MB in float32). Memory maps and Datasets are
+        predicted chunk by chunk, each chunk in batches of at most this size.
     max_epochs : int, default=100
         Number of epochs (passes over the training data) per ``fit``.
     early_stopping : bool, default=False
@@ -213,6 +219,7 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         lr=1e-3,
         weight_decay=0.0,
         batch_size=64,
+        predict_batch_size="auto",
         max_epochs=100,
         early_stopping=False,
         validation_fraction=0.1,
@@ -243,6 +250,7 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
         self.lr = lr
         self.weight_decay = weight_decay
         self.batch_size = batch_size
+        self.predict_batch_size = predict_batch_size
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
@@ -426,6 +434,12 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         L2 penalty passed to the optimizer.
     batch_size : int, default=64
         Mini-batch size.
+    predict_batch_size : int or 'auto', default='auto'
+        Rows per batch of ``predict``, ``predict_proba``, ``score`` and of the
+        validation loss, independent of ``batch_size``. 'auto' takes up to
+        65,536 rows, fewer when the widest layer would hold more than 2**24
+        activations (64 MB in float32). Memory maps and Datasets are
+        predicted chunk by chunk, each chunk in batches of at most this size.
     max_epochs : int, default=100
         Number of epochs (passes over the training data) per ``fit``.
     early_stopping : bool, default=False
@@ -532,6 +546,7 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         lr=1e-3,
         weight_decay=0.0,
         batch_size=64,
+        predict_batch_size="auto",
         max_epochs=100,
         early_stopping=False,
         validation_fraction=0.1,
@@ -561,6 +576,7 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
         self.lr = lr
         self.weight_decay = weight_decay
         self.batch_size = batch_size
+        self.predict_batch_size = predict_batch_size
         self.max_epochs = max_epochs
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction

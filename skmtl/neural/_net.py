@@ -113,6 +113,9 @@ default=None
         used).
     random_state : int or None, default=None
         Seed of the random order of PCGrad's projections.
+    predict_batch_size : int or 'auto', default='auto'
+        Rows per batch of inference (prediction and the validation loss),
+        independent of the training ``batch_size``; see :meth:`get_iterator`.
     **kwargs
         Passed to :class:`skorch.NeuralNet`.
     """
@@ -128,6 +131,7 @@ default=None
         aggregator_params=None,
         track_conflicts=True,
         random_state=None,
+        predict_batch_size="auto",
         **kwargs,
     ):
         super().__init__(module, criterion, *args, **kwargs)
@@ -137,6 +141,7 @@ default=None
         self.aggregator_params = aggregator_params
         self.track_conflicts = track_conflicts
         self.random_state = random_state
+        self.predict_batch_size = predict_batch_size
 
     #: most rows of an inference batch, and the activation budget (floats in
     #: the widest layer) that bounds it for wide layers
@@ -147,30 +152,48 @@ default=None
         """Training batches of ``batch_size``; inference in large batches.
 
         Prediction and validation need no small batches: they run in batches
-        of up to ``INFERENCE_ROWS`` rows, fewer when the widest layer would
-        hold more than ``INFERENCE_FLOATS`` activations (64 MB), unless
-        ``iterator_valid__batch_size`` is set. At the training batch size
-        (64), predicting 1e6 rows took 15,625 batches, ten times the time of
-        the same network on 65,536-row batches.
+        of ``predict_batch_size`` rows. With ``'auto'`` that is up to
+        ``INFERENCE_ROWS`` rows, fewer when the widest layer (input included,
+        a fused stack of layers counting all its members) would hold more than
+        ``INFERENCE_FLOATS`` activations (64 MB in float32), and never fewer
+        than ``batch_size``. ``iterator_valid__batch_size``, when set, wins.
+        At the training batch size (64), predicting 1e6 rows took 15,625
+        batches, ten times the time of the same network on 65,536-row
+        batches.
         """
         if training:
             return super().get_iterator(dataset, training=True)
         kwargs = self.get_params_for("iterator_valid")
         if "batch_size" not in kwargs:
-            kwargs["batch_size"] = (
-                len(dataset)
-                if self.batch_size == -1
-                else max(self.batch_size, self._inference_rows())
-            )
+            kwargs["batch_size"] = self.inference_batch_size(len(dataset))
         return self.iterator_valid(dataset, **kwargs)
 
+    def inference_batch_size(self, n_rows):
+        """Rows per inference batch for ``n_rows`` rows (see :meth:`get_iterator`)."""
+        size = self.predict_batch_size
+        if not isinstance(size, str):
+            return int(size)
+        if self.batch_size == -1:
+            return max(1, n_rows)
+        return max(self.batch_size, self._inference_rows())
+
     def _inference_rows(self):
-        widths = [
-            max(m.in_features, m.out_features)
-            for m in self.module_.modules()
-            if isinstance(m, torch.nn.Linear)
-        ]
-        widest = max(widths, default=1)
+        from ._modules import SharedBottom, StackedLinear, _Heads
+
+        # heads read one shared (batch, width) tensor in a shared-bottom net,
+        # else per-task features (n_tasks, batch, width)
+        per_task = not isinstance(self.module_, SharedBottom)
+        widths = [1]
+        for m in self.module_.modules():
+            if isinstance(m, torch.nn.Linear):
+                widths.append(max(m.in_features, m.out_features))
+            elif isinstance(m, StackedLinear):
+                widths.append(m.n * max(m.n_in, m.n_out))
+            elif isinstance(m, _Heads) and per_task:
+                widths.append(len(m.out_dims) * max(m.weight.shape[1], m.k_max))
+            elif isinstance(m, _Heads):
+                widths.append(m.weight.shape[0])
+        widest = max(widths)
         return int(max(1, min(self.INFERENCE_ROWS, self.INFERENCE_FLOATS // widest)))
 
     # ------------------------------------------------------------------ init

@@ -602,7 +602,13 @@ def fit_streaming(est, X, y, *, partial, classes=None):
 
 
 def predict_streaming(est, X, method):
-    """``predict`` / ``predict_proba`` chunk by chunk of a streaming ``X``."""
+    """``predict`` / ``predict_proba`` chunk by chunk of a streaming ``X``.
+
+    Each chunk (``chunk_size`` rows, about 8 MiB of ``X`` by default) is
+    predicted in memory, in batches of at most ``predict_batch_size`` rows (the
+    chunk caps 'auto'): the memory stays at one chunk, its predictions and one
+    batch's activations, whatever the size of ``X``.
+    """
     source = _source(X, None, need_y=False)
     func = getattr(est, method)
     parts = []
