@@ -198,3 +198,20 @@ def test_multitask_net_proba_only_with_a_classification_task():
     assert proba.shape == (len(yl), 2)
     assert np.isnan(proba[codes == 0]).all()
     np.testing.assert_allclose(proba[codes == 1].sum(1), 1.0)
+
+
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_probability_scorers_with_string_labels(layout):
+    """roc_auc/log-loss scorers read the string-labelled model like the
+    numeric one (the positive class is the second of classes_)."""
+    X, Y = _binary()
+    kw = dict(FAST, random_state=0)
+    if layout == "long":
+        X, Y = wide_to_long(X, Y)
+        kw["task_column"] = -1
+    S = np.where(Y > 0, "yes", "no")
+    num = MultiTaskMLPClassifier(**kw).fit(X, Y)
+    txt = MultiTaskMLPClassifier(**kw).fit(X, S)
+    for name in ("roc_auc_tasks", "neg_log_loss_tasks", "accuracy_tasks"):
+        scorer = get_scorer(name)
+        assert scorer(txt, X, S) == pytest.approx(scorer(num, X, Y), rel=1e-9)
