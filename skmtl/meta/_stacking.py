@@ -13,7 +13,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.linear_model import Ridge
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.validation import check_is_fitted
@@ -56,6 +56,7 @@ class _StackingBase(MultiTaskRegressorMixin, BaseEstimator):
         "cv": ["cv_object"],
         "task_column": [None, numbers.Integral, str],
         "n_jobs": [None, numbers.Integral],
+        "random_state": ["random_state"],
     }
 
     def _base(self):
@@ -74,7 +75,14 @@ class _StackingBase(MultiTaskRegressorMixin, BaseEstimator):
         data = self._validate_fit(X, y, sample_weight)
         X = data.X.toarray() if hasattr(data.X, "toarray") else np.asarray(data.X)
         labelled = ~np.isnan(data.y)
-        splits = list(check_cv(self.cv).split(X))
+        cv = self.cv
+        if isinstance(cv, numbers.Integral):
+            # rows of real data sets are often ordered (Mulan's enb is sorted
+            # by its inputs): unshuffled folds would make the stage-1
+            # predictions by extrapolation, unlike the predictions at test time
+            rng = check_random_state(self.random_state)
+            cv = KFold(cv, shuffle=True, random_state=rng.randint(2**31 - 1))
+        splits = list(check_cv(cv).split(X))
         self.n_tasks_ = data.n_tasks
         self.tasks_ = data.tasks
         return X, data.y, labelled, splits, data.sample_weight
@@ -103,12 +111,18 @@ class StackedSingleTarget(_StackingBase):
         The model of both stages (cloned per target and stage); ``None``
         means :class:`~sklearn.linear_model.Ridge`.
     cv : int, cross-validation generator or iterable, default=5
-        Folds of the out-of-fold stage-1 predictions (an int is
-        :class:`~sklearn.model_selection.KFold` without shuffling).
+        Folds of the out-of-fold stage-1 predictions. An int is
+        :class:`~sklearn.model_selection.KFold` with shuffling (seeded by
+        ``random_state``): rows of real data sets are often ordered, and
+        unshuffled folds then make the stage-1 predictions by extrapolation
+        (on Mulan's ``enb``, sorted by its inputs, SST with boosting had 2.6
+        times the aRRMSE of per-target boosting with unshuffled folds).
     task_column : None, default=None
         Only wide data: a not-None value raises an error that says why.
     n_jobs : int, default=None
         Targets fitted in parallel (joblib).
+    random_state : int, RandomState instance or None, default=None
+        Seed of the shuffled folds of an int ``cv``.
 
     Attributes
     ----------
@@ -142,11 +156,14 @@ class StackedSingleTarget(_StackingBase):
     (100, 3)
     """
 
-    def __init__(self, estimator=None, *, cv=5, task_column=None, n_jobs=None):
+    def __init__(
+        self, estimator=None, *, cv=5, task_column=None, n_jobs=None, random_state=None
+    ):
         self.estimator = estimator
         self.cv = cv
         self.task_column = task_column
         self.n_jobs = n_jobs
+        self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_weight=None):
@@ -221,13 +238,15 @@ class RegressorChainEnsemble(_StackingBase):
         Number of random target orders (the paper's ensemble size), drawn
         independently (with few targets, some orders repeat).
     cv : int, cross-validation generator or iterable, default=5
-        Folds of the out-of-fold chain inputs.
+        Folds of the out-of-fold chain inputs (an int: shuffled
+        :class:`~sklearn.model_selection.KFold`, as in
+        :class:`StackedSingleTarget`).
     task_column : None, default=None
         Only wide data: a not-None value raises an error that says why.
     n_jobs : int, default=None
         Chains fitted in parallel (joblib).
     random_state : int, RandomState instance or None, default=None
-        Seed of the orders.
+        Seed of the orders and of the shuffled folds of an int ``cv``.
 
     Attributes
     ----------
@@ -263,7 +282,6 @@ class RegressorChainEnsemble(_StackingBase):
     _parameter_constraints = {
         **_StackingBase._parameter_constraints,
         "n_chains": [Interval(numbers.Integral, 1, None, closed="left")],
-        "random_state": ["random_state"],
     }
 
     def __init__(

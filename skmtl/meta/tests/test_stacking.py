@@ -29,7 +29,7 @@ def test_sst_second_stage_learns_from_out_of_fold_predictions(wide):
     # a full-depth tree memorises its training rows: in-sample predictions
     # would be exact, so a leak would show as oof == Y
     tree = DecisionTreeRegressor(random_state=0)
-    sst = StackedSingleTarget(tree, cv=4).fit(X, Y)
+    sst = StackedSingleTarget(tree, cv=KFold(4)).fit(X, Y)
     for t in range(Y.shape[1]):
         np.testing.assert_allclose(
             sst.oof_predictions_[:, t], cross_val_predict(tree, X, Y[:, t], cv=4)
@@ -45,7 +45,7 @@ def test_missing_labels_never_become_zeros(wide):
     Y = Y.copy()
     Y[::4, 0] = np.nan
     Y[1::5, 2] = np.nan
-    sst = StackedSingleTarget(Ridge(), cv=3).fit(X, Y)
+    sst = StackedSingleTarget(Ridge(), cv=KFold(3)).fit(X, Y)
     for t in range(3):
         np.testing.assert_allclose(
             sst.oof_predictions_[:, t], _manual_oof(Ridge(), X, Y[:, t], 3)
@@ -59,7 +59,7 @@ def test_missing_labels_never_become_zeros(wide):
     np.testing.assert_allclose(sst.estimators_[0].coef_, ref.coef_)
     # ERC, one chain: link j sees X and the out-of-fold predictions of the
     # earlier links, computed from their own labelled rows
-    erc = RegressorChainEnsemble(Ridge(), n_chains=1, cv=3, random_state=0)
+    erc = RegressorChainEnsemble(Ridge(), n_chains=1, cv=KFold(3), random_state=0)
     erc.fit(X, Y)
     order = erc.orders_[0]
     Z = X
@@ -99,4 +99,24 @@ def test_a_fold_without_a_tasks_labels_is_an_error(cls, wide):
     Y = Y.copy()
     Y[:40, 1] = np.nan  # the last fold of 3 is the only one with task 1's labels
     with pytest.raises(ValueError, match="no labels for task 1.*fewer folds"):
-        cls(cv=3).fit(X, Y)
+        cls(cv=KFold(3)).fit(X, Y)
+
+
+def test_int_cv_shuffles_ordered_rows(wide):
+    # rows sorted by a target (as real files often are): unshuffled folds ask
+    # the stage-1 trees to extrapolate; an int cv shuffles, seeded
+    X, Y = wide
+    order = np.argsort(Y[:, 0])
+    X, Y = X[order], Y[order]
+    tree = DecisionTreeRegressor(max_depth=3, random_state=0)
+    shuffled = StackedSingleTarget(tree, cv=3, random_state=0).fit(X, Y)
+    blocks = StackedSingleTarget(tree, cv=KFold(3)).fit(X, Y)
+    err_shuffled = np.mean((shuffled.oof_predictions_ - Y) ** 2)
+    err_blocks = np.mean((blocks.oof_predictions_ - Y) ** 2)
+    assert err_shuffled < 0.75 * err_blocks
+    again = StackedSingleTarget(tree, cv=3, random_state=0).fit(X, Y)
+    np.testing.assert_array_equal(again.oof_predictions_, shuffled.oof_predictions_)
+    # ERC draws its folds from the same seed
+    erc = RegressorChainEnsemble(tree, n_chains=1, cv=3, random_state=0).fit(X, Y)
+    erc_blocks = RegressorChainEnsemble(tree, n_chains=1, cv=KFold(3), random_state=0)
+    assert not np.allclose(erc.predict(X), erc_blocks.fit(X, Y).predict(X))
