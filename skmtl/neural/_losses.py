@@ -21,6 +21,8 @@ returns the vector of per-task losses, which the task weightings and the
 gradient-aggregation methods need.
 """
 
+import math
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -86,6 +88,17 @@ class MultiTaskLoss(nn.Module):
         self.register_buffer("multi_pad", torch.from_numpy(pad), persistent=False)
         self._multi_padded = bool(pad.any())
 
+    def _full(self, y_true):
+        """Counts of a batch with every label present (cached per batch size)."""
+        key = (len(y_true), y_true.device, y_true.dtype)
+        cached = getattr(self, "_full_counts", None)
+        if cached is None or cached[0] != key:
+            n = torch.full(
+                (self.n_tasks,), float(len(y_true)), device=key[1], dtype=key[2]
+            )
+            self._full_counts = cached = (key, n)
+        return cached[1]
+
     @property
     def n_tasks(self):
         return len(self.task_types)
@@ -109,12 +122,9 @@ class MultiTaskLoss(nn.Module):
         if y_true.shape[1] == (self.n_tasks if self.layout == "wide" else 2) + 1:
             y_true, row_weight = y_true[:, :-1], y_true[:, -1]
         elif self._all_regression and self.layout == "wide":
-            missing = torch.isnan(y_true)
-            if not missing.any():  # fast path: every label present
-                n = torch.full(
-                    (self.n_tasks,), float(len(y_true)), device=y_true.device
-                )
-                return (y_pred - y_true).square().mean(0), n
+            # fast path, every label present: one reduction tells (NaN spreads)
+            if not math.isnan(float(y_true.sum())):
+                return (y_pred - y_true).square().mean(0), self._full(y_true)
         values, mask = self.split(y_true)
         maskf = mask.to(y_pred.dtype)
         if row_weight is not None:

@@ -197,6 +197,17 @@ default=None
         return int(max(1, min(self.INFERENCE_ROWS, self.INFERENCE_FLOATS // widest)))
 
     # ------------------------------------------------------------------ init
+    def get_default_callbacks(self):
+        """skorch's defaults, without the epoch table when ``verbose=0``.
+
+        ``PrintLog`` formats the table every epoch even when nothing is
+        printed.
+        """
+        callbacks = super().get_default_callbacks()
+        if self.verbose:
+            return callbacks
+        return [(name, cb) for name, cb in callbacks if name != "print_log"]
+
     def initialize_module(self):
         super().initialize_module()
         n_tasks = self.module_.n_tasks
@@ -221,6 +232,8 @@ default=None
             else torch.as_tensor(np.asarray(w, dtype=np.float32), device=self.device)
         )
         self.epoch_sums_, self.epoch_buffer_ = None, []
+        # learnable weights change in place at the optimizer step: buffer copies
+        self.copy_weights_ = any(True for _ in self.weighting_.parameters())
         return self
 
     # -------------------------------------------------------------- training
@@ -239,8 +252,10 @@ default=None
         folded into the epoch sums every ``FOLD_EVERY`` batches and at the end
         of the epoch (label-weighted mean loss and mean weight of each task).
         """
-        # weights: a copy, learnable ones change in place at the optimizer step
-        self.epoch_buffer_.append((losses.detach(), counts, weights.detach().clone()))
+        weights = weights.detach()
+        if self.copy_weights_:
+            weights = weights.clone()
+        self.epoch_buffer_.append((losses.detach(), counts, weights))
         if len(self.epoch_buffer_) >= self.FOLD_EVERY:
             self._fold()
 
@@ -273,8 +288,13 @@ default=None
             self.diag_pending_ = False
             weights = self._step_with_task_grads(losses, counts, aggregate)
         else:
-            W.objective(losses).backward()
+            objective = W.objective(losses)
+            objective.backward()
             weights = W.weights()
+            if isinstance(self.weighting, str) and self.weighting == "equal":
+                # ones * losses summed: the reported loss, no second sum
+                self._accumulate(losses, counts, weights)
+                return {"loss": objective.detach(), "y_pred": y_pred}
         self._accumulate(losses, counts, weights)
         return {"loss": self._total(losses.detach()), "y_pred": y_pred}
 
