@@ -38,14 +38,34 @@ DIAGNOSTIC_KEYS = [
 ]
 
 
-def _flat_grads(loss, params):
-    grads = torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)
-    return torch.cat(
-        [
-            (g if g is not None else torch.zeros_like(p)).reshape(-1)
-            for g, p in zip(grads, params, strict=True)
-        ]
+def _task_gradients(losses, params, active):
+    """(n_tasks, n_params) gradients of each task's loss on ``params``.
+
+    One batched backward pass (``is_grads_batched``: the rows of the identity
+    as output gradients, vectorised by ``vmap``) instead of one pass per task;
+    rows of tasks without labels in the batch are zero.
+    """
+    T = len(losses)
+    eye = torch.eye(T, dtype=losses.dtype, device=losses.device)
+    grads = torch.autograd.grad(
+        losses,
+        params,
+        grad_outputs=eye,
+        retain_graph=True,
+        allow_unused=True,
+        is_grads_batched=True,
     )
+    G = torch.cat(
+        [
+            (g if g is not None else p.new_zeros((T, *p.shape))).reshape(T, -1)
+            for g, p in zip(grads, params, strict=True)
+        ],
+        dim=1,
+    )
+    inactive = [t for t, a in enumerate(active) if not a]
+    if inactive:
+        G[inactive] = 0.0
+    return G
 
 
 def _cosine(K):
@@ -303,13 +323,7 @@ default=None
         shared = [p for p in self.module_.shared_parameters() if p.requires_grad]
         active = (counts > 0).tolist()
         T = len(active)
-        rows = [
-            _flat_grads(losses[t], shared)
-            if active[t]
-            else torch.zeros(sum(p.numel() for p in shared), device=losses.device)
-            for t in range(T)
-        ]
-        G = torch.stack(rows)
+        G = _task_gradients(losses, shared, active)
         self._on_task_gradients(G, active)
         K = (G @ G.T).double().cpu().numpy()
         act = np.flatnonzero(active)
