@@ -35,6 +35,7 @@ Usage::
 """
 
 import argparse
+import os
 import time
 import warnings
 
@@ -201,7 +202,6 @@ def bench_predict(n_samples, n_features, n_tasks, layers, repeats, folder=None):
     ``n_samples`` rows in memory and on the same rows as a memory map
     (:ref:`neural_streaming`).
     """
-    import os
     import tempfile
 
     X, Y = _speed_data(50000, n_features, n_tasks)
@@ -399,7 +399,15 @@ def main():
             50000, 32, 8, (64, 64), batch_size=256, epochs=3, repeats=args.repeats
         )
         lines += [""] + bench_predict(10**6, 32, 8, (64, 64), repeats=args.repeats)
-        text = "\n".join(lines)
+        import platform
+        import sys
+
+        header = (
+            f"# {' '.join(['python', *sys.argv])}\n# {time.strftime('%Y-%m-%d %H:%M')}"
+            f" UTC, torch {torch.__version__}, {platform.machine()}, "
+            f"{os.cpu_count()} CPUs (shared with other jobs: see the load)\n"
+        )
+        text = header + "\n".join(lines)
         print(text, flush=True)
         if args.output:
             with open(args.output, "w") as f:
