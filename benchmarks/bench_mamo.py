@@ -45,6 +45,7 @@ Usage::
 """
 
 import argparse
+import os
 import time
 import warnings
 
@@ -102,10 +103,14 @@ def bench_rules(seeds, problems, probe_epochs=10, epochs=40, lr=0.01, batch=32):
         make, trunk, truth = RULE_PROBLEMS[name]
         X, Y = make(n=1000, seed=123)
         Xtr, Xte, Ytr, Yte = train_test_split(X, Y, test_size=0.2, random_state=0)
-        for rule in ("test", "mean"):
-            n_mod, n_par, times, r2, tp, fp, fn = [], [], [], [], 0, 0, 0
-            cos = []
-            for seed in range(seeds):
+        stats = {
+            rule: dict(
+                n_mod=[], n_par=[], t=[], cpu=[], r2=[], cos=[], tp=0, fp=0, fn=0
+            )
+            for rule in ("test", "mean")
+        }
+        for seed in range(seeds):
+            for rule in ("test", "mean"):  # interleaved: same load for both
                 m = MAMORegressor(
                     trunk_layer_sizes=trunk,
                     probe_epochs=probe_epochs,
@@ -115,34 +120,41 @@ def bench_rules(seeds, problems, probe_epochs=10, epochs=40, lr=0.01, batch=32):
                     threshold=rule,
                     random_state=seed,
                 )
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 m.fit(Xtr, Ytr)
-                times.append(time.perf_counter() - t0)
-                n_mod.append(len(m.modules_))
-                n_par.append(m.n_parameters_)
-                r2.append(_r2(Yte, m.predict(Xte)).mean())
+                st = stats[rule]
+                st["t"].append(time.perf_counter() - t0)
+                st["cpu"].append(time.process_time() - c0)
+                st["n_mod"].append(len(m.modules_))
+                st["n_par"].append(m.n_parameters_)
+                st["r2"].append(_r2(Yte, m.predict(Xte)).mean())
                 flagged = set(m.conflict_pairs_)
-                tp += len(flagged & set(truth))
-                fp += len(flagged - set(truth))
-                fn += len(set(truth) - flagged)
-                cos.append(np.nanmean(m.conflict_cosine_, axis=0))
+                st["tp"] += len(flagged & set(truth))
+                st["fp"] += len(flagged - set(truth))
+                st["fn"] += len(set(truth) - flagged)
+                st["cos"].append(np.nanmean(m.conflict_cosine_, axis=0))
+                st["sb"] = m.n_parameters_shared_bottom_
+        for rule, st in stats.items():
+            tp, fp, fn = st["tp"], st["fp"], st["fn"]
             prec = f"{tp / (tp + fp):.2f}" if tp + fp else "-"
             rec = f"{tp / (tp + fn):.2f}" if truth else "-"
-            rows.append((name, trunk, rule, n_mod, prec, rec, n_par, m, times, r2))
-            if rule == "test":
-                cosines.append((name, np.mean(cos, axis=0)))
-            print(f"[{name}] {rule} done", flush=True)
+            rows.append((name, trunk, rule, prec, rec, st))
+        cosines.append((name, np.mean(stats["test"]["cos"], axis=0)))
+        print(f"[{name}] done (load {os.getloadavg()[0]:.1f})", flush=True)
     print(
         "\n| problem | trunk | rule | modules added (mean, min-max) | pair precision "
-        "| pair recall | params (shared-bottom) | fit s (mean) | test R^2 |"
+        "| pair recall | params (shared-bottom) | fit CPU s (median) "
+        "| fit wall s (median) | test R^2 |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, trunk, rule, n_mod, prec, rec, n_par, m, times, r2 in rows:
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for name, trunk, rule, prec, rec, st in rows:
+        n_mod = st["n_mod"]
         print(
             f"| {name} | {trunk} | {rule} | {np.mean(n_mod):.1f} "
-            f"({min(n_mod)}-{max(n_mod)}) | {prec} | {rec} | {np.mean(n_par):.0f} "
-            f"({m.n_parameters_shared_bottom_}) | {np.mean(times):.1f} "
-            f"| {np.mean(r2):.4f} |",
+            f"({min(n_mod)}-{max(n_mod)}) | {prec} | {rec} "
+            f"| {np.mean(st['n_par']):.0f} ({st['sb']}) | {np.median(st['cpu']):.1f} "
+            f"| {np.median(st['t']):.1f} "
+            f"| {np.mean(st['r2']):.4f} |",
             flush=True,
         )
     print(
