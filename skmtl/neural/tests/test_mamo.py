@@ -107,9 +107,15 @@ def test_test_rule_adds_no_module_on_aligned_tasks(seed):
     assert m.modules_ == [] and m.n_parameters_ == m.n_parameters_shared_bottom_
     iu = np.triu_indices(4, k=1)
     assert np.all(m.conflict_cosine_[0][iu] > 0.2)
-    # the paper's relative cutoff flags the pairs above the mean count anyway
+
+
+def test_paper_rule_adds_modules_on_aligned_tasks():
+    """The relative cutoff flags the pairs above the mean count anyway."""
+    X, Y = aligned()
+    m = MAMORegressor(**_PROBE, random_state=0).fit(X, Y)
     paper = clone(m).set_params(threshold="mean").fit(X, Y)
-    assert len(paper.modules_) > 0
+    assert m.modules_ == [] and len(paper.modules_) > 0
+    # the same probing run: same counts, only the rule differs
     assert np.array_equal(paper.conflict_matrix_, m.conflict_matrix_)
 
 
