@@ -416,6 +416,7 @@ def few_samples(reps, out):
     ]
     methods = {
         "TPGD": dict(phase2="lbfgs"),
+        "TPGD, tol=1e-4": dict(phase2="lbfgs", tol=1e-4),
         "TPGD, GD phase II": dict(phase2="gd"),
         "AltMin": dict(solver="altmin"),
         "auto rank": dict(n_components="auto"),
