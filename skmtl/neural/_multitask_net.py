@@ -384,3 +384,41 @@ default=None
         if sample_weight is not None:
             raise ValueError("sample_weight is not supported by score.")
         return self._task_scores(X, y)
+
+    def fit_new_task(
+        self, X, y, *, task_type="regression", alpha=1.0, sample_weight=None
+    ):
+        """Fit a new task on the frozen shared representation (transfer).
+
+        As :meth:`MultiTaskMLPRegressor.fit_new_task` (a ridge head) for
+        ``task_type='regression'`` and :meth:`MultiTaskMLPClassifier.fit_new_task`
+        (a logistic-regression head) otherwise; this model is unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features) or (n_samples, \
+n_features_in_)
+            Inputs of the new task: the feature columns, or the same columns
+            as in fit (the task column is then ignored).
+        y : array-like of shape (n_samples,)
+            Targets or labels of the new task.
+        task_type : {'regression', 'classification', 'binary', 'multiclass'}, \
+default='regression'
+            Kind of the new task: a ridge or a logistic-regression head.
+        alpha : float, default=1.0
+            L2 strength of the head (``C = 1 / (2 alpha)`` for a classifier).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights of the head's fit.
+
+        Returns
+        -------
+        estimator : sklearn.pipeline.Pipeline
+            Fitted single-task estimator: the frozen representation (step
+            ``'representation'``) followed by the head (step ``'head'``).
+        """
+        if task_type not in _TASK_TYPES:
+            raise ValueError(
+                f"Unknown task_type {task_type!r}; use one of {list(_TASK_TYPES)}."
+            )
+        kind = "regression" if task_type == "regression" else "classification"
+        return self._fit_new_task(X, y, kind, alpha, sample_weight)
