@@ -639,7 +639,7 @@ class _BaseMultiTaskNeural(
             X, _ = _split_task_column(X, self._task_col)
         return _check_features(X, False, (np.float64, np.float32), self)
 
-    def fit_new_task(self, X, y, *, alpha=1.0, sample_weight=None):
+    def fit_new_task(self, X, y, *, alpha=1.0, prior=None, sample_weight=None):
         """Fit a new task on the frozen shared representation (transfer).
 
         The net is kept fixed and only the new task's head is fitted, on
@@ -666,6 +666,15 @@ n_features_in_)
             Targets (regressor) or labels (classifier) of the new task.
         alpha : float, default=1.0
             L2 strength of the head.
+        prior : {None, 'mean'}, default=None
+            Regression heads only. None: shrink the head toward zero (ridge).
+            'mean': toward the mean of the fitted tasks' heads, intercept
+            included (a ``PriorRidge`` head: ``||y - Z h - c||^2 + alpha
+            (||h - h_0||^2 + (c - c_0)^2)``), so that with
+            few samples the new task starts from the average task: a large
+            ``alpha`` predicts the mean of the tasks' predictions. Needs
+            heads that are linear maps of the representation
+            (shared-bottom or MAMO, no ``head_layer_sizes``).
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights of the head's fit.
 
@@ -676,27 +685,38 @@ n_features_in_)
             representation (step ``'representation'``, later fits of this
             model do not change it) followed by the head (step ``'head'``: a
             :class:`~sklearn.linear_model.Ridge`,
-            :class:`~sklearn.linear_model.LinearRegression` or
-            :class:`~sklearn.linear_model.LogisticRegression`).
+            :class:`~sklearn.linear_model.LinearRegression`,
+            :class:`~sklearn.linear_model.LogisticRegression` or, with a
+            prior, a ``PriorRidge``).
         """
         kind = "classification" if is_classifier(self) else "regression"
-        return self._fit_new_task(X, y, kind, alpha, sample_weight)
+        return self._fit_new_task(X, y, kind, alpha, prior, sample_weight)
 
-    def _fit_new_task(self, X, y, kind, alpha, sample_weight):
+    def _fit_new_task(self, X, y, kind, alpha, prior, sample_weight):
         from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
         from sklearn.pipeline import Pipeline
 
-        from ._transfer import FrozenTrunk
+        from ._transfer import FrozenTrunk, PriorRidge, mean_head
 
         check_is_fitted(self, "net_")
         if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or alpha < 0:
             raise ValueError(f"alpha must be a float >= 0; got {alpha!r}.")
+        if prior not in (None, "mean"):
+            raise ValueError(f"prior must be None or 'mean'; got {prior!r}.")
+        if prior is not None and kind != "regression":
+            raise ValueError(
+                "prior='mean' is for a regression task (a mean of regression "
+                "heads); a classification head takes prior=None."
+            )
         long = self._layout == "long"
         d = self.n_features_in_ - int(long)
         drop = None
         if long and np.ndim(X) == 2 and np.shape(X)[1] == self.n_features_in_:
             drop = self._task_col
-        if kind == "regression":
+        if prior == "mean":
+            coef, intercept = mean_head(self)
+            head = PriorRidge(alpha, coef_prior=coef, intercept_prior=intercept)
+        elif kind == "regression":
             head = LinearRegression() if alpha == 0 else Ridge(alpha=alpha)
         else:
             C = np.inf if alpha == 0 else 1.0 / (2.0 * alpha)

@@ -386,7 +386,14 @@ default=None
         return self._task_scores(X, y)
 
     def fit_new_task(
-        self, X, y, *, task_type="regression", alpha=1.0, sample_weight=None
+        self,
+        X,
+        y,
+        *,
+        task_type="regression",
+        alpha=1.0,
+        prior=None,
+        sample_weight=None,
     ):
         """Fit a new task on the frozen shared representation (transfer).
 
@@ -407,6 +414,10 @@ default='regression'
             Kind of the new task: a ridge or a logistic-regression head.
         alpha : float, default=1.0
             L2 strength of the head (``C = 1 / (2 alpha)`` for a classifier).
+        prior : {None, 'mean'}, default=None
+            Regression only: shrink the head toward zero or toward the mean
+            of the fitted regression heads (see
+            :meth:`MultiTaskMLPRegressor.fit_new_task`).
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights of the head's fit.
 
@@ -421,4 +432,4 @@ default='regression'
                 f"Unknown task_type {task_type!r}; use one of {list(_TASK_TYPES)}."
             )
         kind = "regression" if task_type == "regression" else "classification"
-        return self._fit_new_task(X, y, kind, alpha, sample_weight)
+        return self._fit_new_task(X, y, kind, alpha, prior, sample_weight)

@@ -12,13 +12,24 @@ scikit-learn transformer, the first step of the pipelines that
 import copy
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_array
+from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+)
 
 from ..utils._validation import _split_task_column
 from ._base_neural import _torch
 
-__all__ = ["FrozenTrunk", "representation_width", "shared_representation"]
+__all__ = [
+    "FrozenTrunk",
+    "PriorRidge",
+    "mean_head",
+    "representation_width",
+    "shared_representation",
+]
 
 
 def _stacked(E):
@@ -175,3 +186,122 @@ class FrozenTrunk(TransformerMixin, BaseEstimator):
             The shared representation of each row.
         """
         return transform_batches(self.module_, self._features(X), self.batch_size)
+
+
+def mean_head(estimator):
+    """Mean over the regression tasks of the heads, on the targets' scale.
+
+    Task ``t`` predicts ``(z . w_t + b_t) * y_scale_t + y_mean_t`` from the
+    representation ``z``; the mean head is ``(mean_t w_t y_scale_t, mean_t
+    (b_t y_scale_t + y_mean_t))``, whose prediction is the mean of the tasks'
+    predictions. Only where every head is one linear map of
+    :func:`shared_representation` (shared-bottom and MAMO nets without
+    ``head_layer_sizes``; the MAMO tasks with modules read another
+    representation and are left out).
+    """
+    from ._gmk import MAMONet
+    from ._modules import SharedBottom
+
+    module = estimator.net_.module_
+    linear = module.heads.hidden is None
+    if not (linear and isinstance(module, SharedBottom | MAMONet)):
+        raise ValueError(
+            "prior='mean' needs heads that are linear maps of the shared "
+            "representation: architecture='shared_bottom' (or MAMO) with empty "
+            "head_layer_sizes; use prior=None."
+        )
+    with_modules = {t for _, i, j in getattr(module, "gmk_layout", []) for t in (i, j)}
+    off = estimator._offsets()
+    tasks = [
+        t
+        for t, kind in enumerate(estimator.task_types_)
+        if kind == "regression" and t not in with_modules
+    ]
+    if not tasks:
+        raise ValueError(
+            "prior='mean' averages the regression heads that read the shared "
+            "representation; this model has none."
+        )
+    W = module.heads.weight.detach().cpu().numpy().astype(np.float64)
+    b = module.heads.bias.detach().cpu().numpy().astype(np.float64)
+    rows = off[tasks]
+    scale, mean = estimator.y_scale_[tasks], estimator.y_mean_[tasks]
+    coef = (W[rows] * scale[:, None]).mean(axis=0)
+    intercept = float(np.mean(b[rows] * scale + mean))
+    return coef, intercept
+
+
+class PriorRidge(RegressorMixin, BaseEstimator):
+    """Ridge regression shrunk toward given coefficients and intercept.
+
+    Minimises ``sum_i s_i (y_i - z_i . h - c)^2 + alpha (||h - coef_prior||^2
+    + (c - intercept_prior)^2)`` in closed form (minimum-norm least squares
+    on the deviation from the prior when ``alpha == 0``): a large ``alpha``
+    keeps the prior, the few samples of a new task move it.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Strength of the pull toward the prior.
+    coef_prior : ndarray of shape (n_features,), default=None
+        Prior coefficients (zeros when None).
+    intercept_prior : float, default=0.0
+        Prior intercept.
+    """
+
+    def __init__(self, alpha=1.0, coef_prior=None, intercept_prior=0.0):
+        self.alpha = alpha
+        self.coef_prior = coef_prior
+        self.intercept_prior = intercept_prior
+
+    def fit(self, X, y, sample_weight=None):
+        """Solve the penalised least squares.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features (the representation).
+        y : array-like of shape (n_samples,)
+            Targets.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights ``s_i``.
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        X = check_array(X, dtype=np.float64, input_name="X")
+        y = column_or_1d(y, dtype=np.float64)
+        s = _check_sample_weight(sample_weight, X, dtype=np.float64)
+        d = X.shape[1]
+        prior = np.zeros(d) if self.coef_prior is None else self.coef_prior
+        p = np.r_[np.asarray(prior, dtype=np.float64), float(self.intercept_prior)]
+        if len(p) != d + 1:
+            raise ValueError(f"coef_prior has {len(p) - 1} entries; X has {d}.")
+        A = np.column_stack([X, np.ones(len(X))]) * np.sqrt(s)[:, None]
+        r = (y - X @ p[:-1] - p[-1]) * np.sqrt(s)
+        if self.alpha > 0:
+            delta = np.linalg.solve(A.T @ A + self.alpha * np.eye(d + 1), A.T @ r)
+        else:
+            delta = np.linalg.lstsq(A, r, rcond=None)[0]
+        self.coef_, self.intercept_ = p[:-1] + delta[:-1], float(p[-1] + delta[-1])
+        self.n_features_in_ = d
+        return self
+
+    def predict(self, X):
+        """Linear predictions ``X @ coef_ + intercept_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions.
+        """
+        check_is_fitted(self)
+        X = check_array(X, dtype=np.float64, input_name="X")
+        return X @ self.coef_ + self.intercept_

@@ -228,3 +228,54 @@ def test_few_shot_transfer_beats_a_model_of_the_task_alone():
     err = np.mean((head.predict(X_test) - X_test @ theta) ** 2)
     err_alone = np.mean((alone.predict(X_test) - X_test @ theta) ** 2)
     assert err < 0.5 * err_alone
+
+
+def test_prior_ridge_is_a_ridge_on_the_deviation_from_the_prior():
+    from skmtl.neural._transfer import PriorRidge
+
+    rng = np.random.default_rng(4)
+    Z, y, w = rng.normal(size=(12, 5)), rng.normal(size=12), rng.uniform(1, 2, 12)
+    h0, c0 = rng.normal(size=5), 0.7
+    head = PriorRidge(0.8, coef_prior=h0, intercept_prior=c0).fit(Z, y, w)
+    # by hand: ridge without intercept on [Z, 1], target y - [Z, 1] @ [h0, c0]
+    A = np.column_stack([Z, np.ones(12)])
+    ref = Ridge(alpha=0.8, fit_intercept=False)
+    ref.fit(A, y - A @ np.r_[h0, c0], sample_weight=w)
+    np.testing.assert_allclose(head.coef_, h0 + ref.coef_[:5], rtol=1e-10)
+    np.testing.assert_allclose(head.intercept_, c0 + ref.coef_[5], rtol=1e-10)
+    # alpha=0 with fewer rows than columns: the least-squares fit nearest the prior
+    few = PriorRidge(0.0, coef_prior=h0, intercept_prior=c0).fit(Z[:3], y[:3])
+    np.testing.assert_allclose(few.predict(Z[:3]), y[:3], atol=1e-10)
+    assert np.allclose(
+        np.linalg.lstsq(A[:3], y[:3] - A[:3] @ np.r_[h0, c0], rcond=None)[0],
+        np.r_[few.coef_ - h0, few.intercept_ - c0],
+    )
+
+
+@pytest.mark.parametrize("estimator", ["mlp", "mamo"])
+def test_fit_new_task_mean_prior_starts_from_the_average_task(data, estimator):
+    X, Y = data
+    if estimator == "mlp":
+        model = MultiTaskMLPRegressor(**FAST).fit(X, Y)
+    else:
+        model = MAMORegressor(probe_epochs=0, **FAST).fit(X, Y)
+    # a huge alpha keeps the mean head: the mean of the tasks' predictions
+    head = model.fit_new_task(X[:5], Y[:5, 0], alpha=1e9, prior="mean")
+    np.testing.assert_allclose(
+        head.predict(X), model.predict(X).mean(axis=1), rtol=1e-4, atol=1e-4
+    )
+    loose = model.fit_new_task(X[:40], Y[:40, 0], alpha=1e-3, prior="mean")
+    ridge = model.fit_new_task(X[:40], Y[:40, 0], alpha=1e-3)
+    np.testing.assert_allclose(loose.predict(X), ridge.predict(X), atol=1e-2)
+
+
+def test_fit_new_task_mean_prior_needs_linear_regression_heads(data):
+    X, Y = data
+    mmoe = MultiTaskMLPRegressor(architecture="mmoe", **FAST).fit(X, Y)
+    with pytest.raises(ValueError, match="linear maps"):
+        mmoe.fit_new_task(X[:5], Y[:5, 0], prior="mean")
+    clf = MultiTaskMLPClassifier(**FAST).fit(X, Y > 0)
+    with pytest.raises(ValueError, match="regression task"):
+        clf.fit_new_task(X[:5], Y[:5, 0] > 0, prior="mean")
+    with pytest.raises(ValueError, match="prior must be"):
+        mmoe.fit_new_task(X[:5], Y[:5, 0], prior="median")
