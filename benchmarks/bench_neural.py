@@ -26,12 +26,23 @@ Metric: aRRMSE = mean over targets of
 convention of :func:`skmtl.metrics.delta_m` (``higher_is_better=False``):
 positive means the model beats the single-task models.
 
+Part 3, transfer: few-shot learning of a new task on School (long data, 139
+schools). Per fold some schools are held out; a ``MultiTaskMLPRegressor`` and
+a ``SharedRepresentationRegressor`` are fitted on the others, then each
+held-out school is learned from its first 5, 10, 20 or 50 pupils (random
+orders) with ``fit_new_task`` (ridge head toward zero, or toward the mean of
+the fitted heads with ``prior='mean'``), a ``RidgeCV`` on ``transform``'s
+features, and models of the school alone (``RidgeCV``, the mean); test R^2 on
+the school's other pupils.
+
 Usage::
 
     python benchmarks/bench_neural.py                 # everything
     python benchmarks/bench_neural.py --part speed \\
         --output benchmarks/results/neural_speed.txt
     python benchmarks/bench_neural.py --part accuracy --seeds 5 --datasets enb
+    python benchmarks/bench_neural.py --part transfer --folds 5 \\
+        --tasks-per-fold 4 --draws 5 --output benchmarks/results/neural_transfer.txt
 """
 
 import argparse
@@ -371,13 +382,171 @@ def _print_table(rows, seeds, layers, batch_size, lr):
         )
 
 
+# --------------------------------------------------------------------- transfer
+def _r2(y, pred):
+    return 1.0 - np.mean((y - pred) ** 2) / np.var(y)
+
+
+def _school_folds(n_folds, tasks_per_fold, min_rows, seed):
+    """School (long data) and the held-out schools of each fold.
+
+    Held-out schools are drawn among those with at least ``min_rows`` pupils,
+    without replacement over the folds; features are standardised on the
+    training schools' rows of the fold.
+    """
+    from skmtl.datasets import load_school
+
+    bunch = load_school()
+    X = np.asarray(bunch.data, dtype=float)
+    y = np.asarray(bunch.target, dtype=float)
+    task = np.asarray(bunch.task)
+    ids, counts = np.unique(task, return_counts=True)
+    eligible = ids[counts >= min_rows]
+    rng = np.random.default_rng(seed)
+    held = rng.choice(eligible, n_folds * tasks_per_fold, replace=False)
+    return X, y, task, held.reshape(n_folds, tasks_per_fold)
+
+
+def bench_transfer(n_folds, tasks_per_fold, shots, draws, layers, epochs, alpha):
+    """Few-shot error on new schools: the multi-task trunk against the task alone.
+
+    Per fold, ``tasks_per_fold`` schools are held out; a ``MultiTaskMLPRegressor``
+    (long data, early stopping) and a ``SharedRepresentationRegressor`` are
+    fitted on the other schools. For every held-out school and ``draws``
+    random orders of its pupils, the first ``n`` pupils (``n`` in ``shots``)
+    train the new task and the pupils after the first ``max(shots)`` are the
+    test set (the same test rows for every ``n``). Metric: test R^2 (explained
+    variance, the School convention), mean and standard error over the
+    schools x draws.
+    """
+    from sklearn.linear_model import RidgeCV
+
+    from skmtl.representation import SharedRepresentationRegressor
+
+    alphas = np.logspace(-3, 3, 13)
+    min_rows = max(shots) + 50
+    X, y, task, held = _school_folds(n_folds, tasks_per_fold, min_rows, 0)
+    scores, fit_s = {}, {}
+    load_before = _load()
+    rng = np.random.default_rng(1)
+    for fold, group in enumerate(held):
+        train = ~np.isin(task, group)
+        Xs = StandardScaler().fit(X[train]).transform(X)
+        Xl = np.column_stack([Xs, task])
+        t0 = time.process_time()
+        mlp = MultiTaskMLPRegressor(
+            trunk_layer_sizes=layers,
+            max_epochs=epochs,
+            early_stopping=True,
+            batch_size=128,
+            lr=1e-3,
+            task_column=-1,
+            random_state=fold,
+        ).fit(Xl[train], y[train])
+        fit_s.setdefault("MTL MLP", []).append(time.process_time() - t0)
+        t0 = time.process_time()
+        srr = SharedRepresentationRegressor(task_column=-1, random_state=fold)
+        srr.fit(Xl[train], y[train])
+        fit_s.setdefault("SharedRepresentation", []).append(time.process_time() - t0)
+        print(
+            f"[transfer] fold {fold}: MLP {mlp.n_iter_} epochs, "
+            f"SharedRepresentation k={srr.n_components_}",
+            flush=True,
+        )
+        for t in group:
+            rows = np.flatnonzero(task == t)
+            Z_all = mlp.transform(Xl[rows])
+            for _ in range(draws):
+                order = rng.permutation(len(rows))
+                test = order[max(shots) :]
+                for n in shots:
+                    tr = order[:n]
+                    Xtr, ytr, Xte, yte = (
+                        Xs[rows[tr]],
+                        y[rows[tr]],
+                        Xs[rows[test]],
+                        y[rows[test]],
+                    )
+                    new = mlp.fit_new_task
+                    preds = {
+                        f"MTL MLP + fit_new_task (alpha={alpha:g})": new(
+                            Xtr, ytr, alpha=alpha
+                        ).predict(Xte),
+                    }
+                    for a in (10, 100):
+                        preds[f"MTL MLP + fit_new_task (prior='mean', alpha={a})"] = (
+                            new(Xtr, ytr, alpha=a, prior="mean").predict(Xte)
+                        )
+                    preds["MTL MLP mean head, zero-shot (alpha=1e9)"] = new(
+                        Xtr, ytr, alpha=1e9, prior="mean"
+                    ).predict(Xte)
+                    preds["MTL MLP transform + RidgeCV"] = (
+                        RidgeCV(alphas=alphas).fit(Z_all[tr], ytr).predict(Z_all[test])
+                    )
+                    for a in (0, 1):
+                        name = f"SharedRepresentation + fit_new_task (alpha={a})"
+                        head = srr.fit_new_task(Xtr, ytr, alpha=a)
+                        preds[name] = head.predict(Xte)
+                    preds["task alone: RidgeCV"] = (
+                        RidgeCV(alphas=alphas).fit(Xtr, ytr).predict(Xte)
+                    )
+                    preds["task alone: mean"] = np.full(len(yte), ytr.mean())
+                    for name, pred in preds.items():
+                        scores.setdefault((name, n), []).append(_r2(yte, pred))
+    names = list(dict.fromkeys(name for name, _ in scores))
+    n_eval = n_folds * tasks_per_fold * draws
+    lines = [
+        f"Transfer to a new task, School (long data, 139 schools): {n_folds} folds x "
+        f"{tasks_per_fold} held-out schools (>= {min_rows} pupils each) x {draws} "
+        f"draws = {n_eval} few-shot problems per n; the multi-task models are "
+        f"fitted on the other schools (MLP trunk {layers}, early stopping, at most "
+        f"{epochs} epochs; SharedRepresentationRegressor defaults); test R^2 on the "
+        f"pupils after the first {max(shots)} of each draw, mean (standard error "
+        "over the problems; the draws of one school are not independent). "
+        f"Mean fit CPU s per fold: "
+        + ", ".join(f"{k} {np.mean(v):.1f}" for k, v in fit_s.items())
+        + f"; torch threads={torch.get_num_threads()}, load average before/after: "
+        f"{load_before} / {_load()}",
+        "",
+        "| new task trained on | " + " | ".join(f"n={n}" for n in shots) + " |",
+        "|---" * (len(shots) + 1) + "|",
+    ]
+    for name in names:
+        cells = []
+        for n in shots:
+            v = np.asarray(scores[(name, n)])
+            cells.append(f"{v.mean():.3f} ({v.std(ddof=1) / np.sqrt(len(v)):.3f})")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _report(lines, output):
+    """Print the tables under a header (command, date, machine); write them."""
+    import platform
+    import sys
+
+    header = (
+        f"# {' '.join(['python', *sys.argv])}\n# {time.strftime('%Y-%m-%d %H:%M')}"
+        f" UTC, torch {torch.__version__}, {platform.machine()}, "
+        f"{os.cpu_count()} CPUs (shared with other jobs: see the load)\n"
+    )
+    text = header + "\n".join(lines)
+    print(text, flush=True)
+    if output:
+        with open(output, "w") as f:
+            f.write(text + "\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--part", choices=["speed", "accuracy", "all"], default="all")
+    p.add_argument(
+        "--part", choices=["speed", "accuracy", "transfer", "all"], default="all"
+    )
     p.add_argument(
         "--output",
         default=None,
-        help="also write the speed tables there (benchmarks/results/neural_speed.txt)",
+        help="also write the speed or transfer tables there "
+        "(benchmarks/results/neural_speed.txt, neural_transfer.txt)",
     )
     p.add_argument("--seeds", type=int, default=5)
     p.add_argument("--epochs", type=int, default=None)
@@ -385,6 +554,14 @@ def main():
     p.add_argument("--datasets", nargs="+", default=["enb", "rf1", "scm1d"])
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--folds", type=int, default=3, help="transfer: folds")
+    p.add_argument(
+        "--tasks-per-fold", type=int, default=4, help="transfer: held-out schools"
+    )
+    p.add_argument("--draws", type=int, default=3, help="transfer: draws per school")
+    p.add_argument(
+        "--alpha", type=float, default=1.0, help="transfer: fit_new_task's alpha"
+    )
     p.add_argument(
         "--no-aggregator",
         action="store_true",
@@ -399,19 +576,18 @@ def main():
             50000, 32, 8, (64, 64), batch_size=256, epochs=3, repeats=args.repeats
         )
         lines += [""] + bench_predict(10**6, 32, 8, (64, 64), repeats=args.repeats)
-        import platform
-        import sys
-
-        header = (
-            f"# {' '.join(['python', *sys.argv])}\n# {time.strftime('%Y-%m-%d %H:%M')}"
-            f" UTC, torch {torch.__version__}, {platform.machine()}, "
-            f"{os.cpu_count()} CPUs (shared with other jobs: see the load)\n"
+        _report(lines, args.output)
+    if args.part in ("transfer", "all"):
+        lines = bench_transfer(
+            args.folds,
+            args.tasks_per_fold,
+            (5, 10, 20, 50),
+            args.draws,
+            (64, 64),
+            args.epochs or 100,
+            args.alpha,
         )
-        text = header + "\n".join(lines)
-        print(text, flush=True)
-        if args.output:
-            with open(args.output, "w") as f:
-                f.write(text + "\n")
+        _report(lines, args.output if args.part == "transfer" else None)
     if args.part in ("accuracy", "all"):
         variants = {
             "equal": {},
