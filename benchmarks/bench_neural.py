@@ -387,12 +387,13 @@ def _r2(y, pred):
     return 1.0 - np.mean((y - pred) ** 2) / np.var(y)
 
 
-def _school_folds(n_folds, tasks_per_fold, min_rows, seed):
-    """School (long data) and the held-out schools of each fold.
+def _school_problems(n_folds, tasks_per_fold, min_rows):
+    """School (long data): per fold, the training schools and the new ones.
 
     Held-out schools are drawn among those with at least ``min_rows`` pupils,
     without replacement over the folds; features are standardised on the
-    training schools' rows of the fold.
+    training schools' rows of the fold. Yields ``(fit_X, fit_y, task_column,
+    new_tasks)``, each new task as ``(features, X for transform, y)``.
     """
     from skmtl.datasets import load_school
 
@@ -401,23 +402,42 @@ def _school_folds(n_folds, tasks_per_fold, min_rows, seed):
     y = np.asarray(bunch.target, dtype=float)
     task = np.asarray(bunch.task)
     ids, counts = np.unique(task, return_counts=True)
-    eligible = ids[counts >= min_rows]
-    rng = np.random.default_rng(seed)
-    held = rng.choice(eligible, n_folds * tasks_per_fold, replace=False)
-    return X, y, task, held.reshape(n_folds, tasks_per_fold)
+    rng = np.random.default_rng(0)
+    held = rng.choice(ids[counts >= min_rows], n_folds * tasks_per_fold, False)
+    for group in held.reshape(n_folds, tasks_per_fold):
+        train = ~np.isin(task, group)
+        Xs = StandardScaler().fit(X[train]).transform(X)
+        Xl = np.column_stack([Xs, task])
+        new = [(Xs[task == t], Xl[task == t], y[task == t]) for t in group]
+        yield Xl[train], y[train], -1, new
 
 
-def bench_transfer(n_folds, tasks_per_fold, shots, draws, layers, epochs, alpha):
-    """Few-shot error on new schools: the multi-task trunk against the task alone.
+def _mtr_problems(name, n_folds):
+    """A Mulan set (wide): each of the first ``n_folds`` targets held out in turn.
 
-    Per fold, ``tasks_per_fold`` schools are held out; a ``MultiTaskMLPRegressor``
-    (long data, early stopping) and a ``SharedRepresentationRegressor`` are
-    fitted on the other schools. For every held-out school and ``draws``
-    random orders of its pupils, the first ``n`` pupils (``n`` in ``shots``)
-    train the new task and the pupils after the first ``max(shots)`` are the
-    test set (the same test rows for every ``n``). Metric: test R^2 (explained
-    variance, the School convention), mean and standard error over the
-    schools x draws.
+    The multi-task models are fitted on every row with the other targets; the
+    held-out target is the new task (its labels unseen in that fit).
+    """
+    from sklearn.impute import SimpleImputer
+
+    bunch = load_mtr(name, data_home=DATA_HOME)
+    X = np.asarray(bunch.data, dtype=float)
+    Y = np.asarray(bunch.target, dtype=float)
+    Xs = StandardScaler().fit_transform(SimpleImputer().fit_transform(X))
+    for t in range(min(n_folds, Y.shape[1])):
+        yield Xs, np.delete(Y, t, axis=1), None, [(Xs, Xs, Y[:, t])]
+
+
+def bench_transfer(data, n_folds, tasks_per_fold, shots, draws, layers, epochs, alpha):
+    """Few-shot error on new tasks: the multi-task net against the task alone.
+
+    Per fold, new tasks are held out (schools of School, or one target of a
+    Mulan set); a ``MultiTaskMLPRegressor`` (early stopping) and a
+    ``SharedRepresentationRegressor`` are fitted on the other tasks. For every
+    new task and ``draws`` random orders of its rows, the first ``n`` rows
+    (``n`` in ``shots``) train the new task and the rows after the first
+    ``max(shots)`` (at most 2,000) are the test set, the same for every ``n``.
+    Metric: test R^2, mean and standard error over the tasks x draws.
     """
     from sklearn.linear_model import RidgeCV
 
@@ -425,14 +445,15 @@ def bench_transfer(n_folds, tasks_per_fold, shots, draws, layers, epochs, alpha)
 
     alphas = np.logspace(-3, 3, 13)
     min_rows = max(shots) + 50
-    X, y, task, held = _school_folds(n_folds, tasks_per_fold, min_rows, 0)
+    if data == "school":
+        problems = _school_problems(n_folds, tasks_per_fold, min_rows)
+    else:
+        problems = _mtr_problems(data, n_folds)
     scores, fit_s = {}, {}
     load_before = _load()
     rng = np.random.default_rng(1)
-    for fold, group in enumerate(held):
-        train = ~np.isin(task, group)
-        Xs = StandardScaler().fit(X[train]).transform(X)
-        Xl = np.column_stack([Xs, task])
+    n_eval = n_fits = n_warned = 0
+    for fold, (fit_X, fit_y, task_column, new_tasks) in enumerate(problems):
         t0 = time.process_time()
         mlp = MultiTaskMLPRegressor(
             trunk_layer_sizes=layers,
@@ -440,46 +461,46 @@ def bench_transfer(n_folds, tasks_per_fold, shots, draws, layers, epochs, alpha)
             early_stopping=True,
             batch_size=128,
             lr=1e-3,
-            task_column=-1,
+            task_column=task_column,
             random_state=fold,
-        ).fit(Xl[train], y[train])
+        ).fit(fit_X, fit_y)
         fit_s.setdefault("MTL MLP", []).append(time.process_time() - t0)
         t0 = time.process_time()
-        srr = SharedRepresentationRegressor(task_column=-1, random_state=fold)
-        srr.fit(Xl[train], y[train])
+        srr = SharedRepresentationRegressor(task_column=task_column, random_state=fold)
+        srr.fit(fit_X, fit_y)
         fit_s.setdefault("SharedRepresentation", []).append(time.process_time() - t0)
         print(
             f"[transfer] fold {fold}: MLP {mlp.n_iter_} epochs, "
             f"SharedRepresentation k={srr.n_components_}",
             flush=True,
         )
-        for t in group:
-            rows = np.flatnonzero(task == t)
-            Z_all = mlp.transform(Xl[rows])
+        for X_t, X_model, y_t in new_tasks:
+            Z_all = mlp.transform(X_model)
             for _ in range(draws):
-                order = rng.permutation(len(rows))
-                test = order[max(shots) :]
+                n_eval += 1
+                order = rng.permutation(len(y_t))
+                test = order[max(shots) :][:2000]
                 for n in shots:
                     tr = order[:n]
-                    Xtr, ytr, Xte, yte = (
-                        Xs[rows[tr]],
-                        y[rows[tr]],
-                        Xs[rows[test]],
-                        y[rows[test]],
-                    )
+                    Xtr, ytr, Xte, yte = X_t[tr], y_t[tr], X_t[test], y_t[test]
                     new = mlp.fit_new_task
                     preds = {
                         f"MTL MLP + fit_new_task (alpha={alpha:g})": new(
                             Xtr, ytr, alpha=alpha
                         ).predict(Xte),
                     }
-                    for a in (10, 100):
-                        preds[f"MTL MLP + fit_new_task (prior='mean', alpha={a})"] = (
-                            new(Xtr, ytr, alpha=a, prior="mean").predict(Xte)
-                        )
-                    preds["MTL MLP mean head, zero-shot (alpha=1e9)"] = new(
-                        Xtr, ytr, alpha=1e9, prior="mean"
-                    ).predict(Xte)
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always", UserWarning)
+                        for a in (10, 100):
+                            name = f"MTL MLP + fit_new_task (prior='mean', alpha={a})"
+                            preds[name] = new(Xtr, ytr, alpha=a, prior="mean").predict(
+                                Xte
+                            )
+                        preds["MTL MLP mean head, zero-shot (alpha=1e9)"] = new(
+                            Xtr, ytr, alpha=1e9, prior="mean"
+                        ).predict(Xte)
+                    n_fits += 3
+                    n_warned += sum("prior='mean'" in str(w.message) for w in caught)
                     preds["MTL MLP transform + RidgeCV"] = (
                         RidgeCV(alphas=alphas).fit(Z_all[tr], ytr).predict(Z_all[test])
                     )
@@ -494,16 +515,24 @@ def bench_transfer(n_folds, tasks_per_fold, shots, draws, layers, epochs, alpha)
                     for name, pred in preds.items():
                         scores.setdefault((name, n), []).append(_r2(yte, pred))
     names = list(dict.fromkeys(name for name, _ in scores))
-    n_eval = n_folds * tasks_per_fold * draws
     lines = [
-        f"Transfer to a new task, School (long data, 139 schools): {n_folds} folds x "
-        f"{tasks_per_fold} held-out schools (>= {min_rows} pupils each) x {draws} "
-        f"draws = {n_eval} few-shot problems per n; the multi-task models are "
-        f"fitted on the other schools (MLP trunk {layers}, early stopping, at most "
-        f"{epochs} epochs; SharedRepresentationRegressor defaults); test R^2 on the "
-        f"pupils after the first {max(shots)} of each draw, mean (standard error "
-        "over the problems; the draws of one school are not independent). "
-        f"Mean fit CPU s per fold: "
+        (
+            f"Transfer to a new task, School (long data, 139 schools): {n_folds} "
+            f"folds x {tasks_per_fold} held-out schools (>= {min_rows} pupils "
+            "each)"
+            if data == "school"
+            else f"Transfer to a new task, {data} (wide data): the first {n_folds} "
+            "targets held out in turn, the models fitted on every row with the "
+            "other targets"
+        )
+        + f" x {draws} draws = {n_eval} few-shot problems per n; the multi-task "
+        f"models are fitted on the other tasks (MLP trunk {layers}, early "
+        f"stopping, at most {epochs} epochs; SharedRepresentationRegressor "
+        f"defaults); test R^2 on the rows after the first {max(shots)} of each "
+        "draw (at most 2000), mean (standard error over the problems; the draws "
+        "of one task are not independent). "
+        f"prior='mean' fits that warned (targets off the fitted tasks' scale): "
+        f"{n_warned} of {n_fits}. Mean fit CPU s per fold: "
         + ", ".join(f"{k} {np.mean(v):.1f}" for k, v in fit_s.items())
         + f"; torch threads={torch.get_num_threads()}, load average before/after: "
         f"{load_before} / {_load()}",
@@ -558,6 +587,11 @@ def main():
     p.add_argument(
         "--tasks-per-fold", type=int, default=4, help="transfer: held-out schools"
     )
+    p.add_argument(
+        "--transfer-data",
+        default="school",
+        help="transfer: 'school' or a Mulan set name (wide, targets held out)",
+    )
     p.add_argument("--draws", type=int, default=3, help="transfer: draws per school")
     p.add_argument(
         "--alpha", type=float, default=1.0, help="transfer: fit_new_task's alpha"
@@ -579,6 +613,7 @@ def main():
         _report(lines, args.output)
     if args.part in ("transfer", "all"):
         lines = bench_transfer(
+            args.transfer_data,
             args.folds,
             args.tasks_per_fold,
             (5, 10, 20, 50),

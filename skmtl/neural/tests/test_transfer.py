@@ -1,5 +1,7 @@
 """transform (the shared representation) and fit_new_task of the neural models."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -279,3 +281,13 @@ def test_fit_new_task_mean_prior_needs_linear_regression_heads(data):
         clf.fit_new_task(X[:5], Y[:5, 0] > 0, prior="mean")
     with pytest.raises(ValueError, match="prior must be"):
         mmoe.fit_new_task(X[:5], Y[:5, 0], prior="median")
+
+
+def test_fit_new_task_mean_prior_warns_off_the_tasks_scale(data):
+    X, Y = data
+    model = MultiTaskMLPRegressor(**FAST).fit(X, Y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit_new_task(X[:5], Y[:5, 0], prior="mean")
+    with pytest.warns(UserWarning, match="not on the fitted tasks' scale"):
+        model.fit_new_task(X[:5], 1000 + Y[:5, 0], prior="mean")
