@@ -11,10 +11,19 @@ task), with the fit time of each.
 scm1d (see ../shared/data/mtr/MANIFEST.md). Inputs are standardised inside
 every fit (a Pipeline); rf1's missing inputs are imputed with the mean.
 
+``school`` (long data, 139 tasks) follows the School protocol of
+benchmarks/bench_school.py: random 75/25 splits within every school
+(``--school-splits``, 10 in the literature), the features standardised on
+the training part (the school column passed through), explained variance
+1 - MSE_test / Var(y_test) over all test rows. Its "aRRMSE" column is the
+unexplained fraction MSE_test / Var(y_test) (lower is better, so the ratios
+read like the others); SST and ERC need shared samples and are not run.
+
 Run from the repository root::
 
     PYTHONPATH=$PWD python benchmarks/bench_meta.py [--sets enb,slump] \
-        [--n-chains 10] [--cv 5] [--data-home ../shared/data/mtr] [--plot F]
+        [--n-chains 10] [--cv 5] [--data-home ../shared/data/mtr] [--plot F] \
+        [--school-splits 10]
 
 Timings are wall-clock on whatever machine runs it: compare within one run.
 """
@@ -25,15 +34,16 @@ import time
 from pathlib import Path
 
 import numpy as np
+from sklearn.compose import make_column_transformer
 from sklearn.ensemble import HistGradientBoostingRegressor
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import RidgeCV
-from sklearn.model_selection import KFold
+from sklearn.model_selection import KFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skmtl._benchmarks import average_rrmse
-from skmtl.datasets import load_mtr
+from skmtl.datasets import load_mtr, load_school
 from skmtl.meta import (
     MultiTaskAutoRegressor,
     PerTaskRegressor,
@@ -49,23 +59,76 @@ MTR_HOME = Path(
 SPLITS = {"rf1": 4108, "scm1d": 8145}
 
 
-def models(n_chains, cv):
+def models(n_chains, cv, task_column=None, blocked=False):
     def boost():
         return HistGradientBoostingRegressor(random_state=0)
 
-    return {
-        "RidgeCV per target": PerTaskRegressor(RidgeCV(np.logspace(-3, 3, 13))),
-        "HGB per target": PerTaskRegressor(boost()),
+    tc = task_column
+    stacking = {
         "SST (HGB)": StackedSingleTarget(boost(), cv=cv),
         "ERC (HGB)": RegressorChainEnsemble(
             boost(), n_chains=n_chains, cv=cv, random_state=0
         ),
-        "auto": MultiTaskAutoRegressor(cv=cv, random_state=0),
-        "auto, per task": MultiTaskAutoRegressor(cv=cv, per_task=True, random_state=0),
+    }
+    return {
+        "RidgeCV per target": PerTaskRegressor(
+            RidgeCV(np.logspace(-3, 3, 13)), task_column=tc
+        ),
+        "HGB per target": PerTaskRegressor(boost(), task_column=tc),
+        **(stacking if tc is None else {}),
+        "auto": MultiTaskAutoRegressor(cv=cv, random_state=0, task_column=tc),
+        "auto, per task": MultiTaskAutoRegressor(
+            cv=cv, per_task=True, random_state=0, task_column=tc
+        ),
+        # time-ordered rows (rf1, scm1d: the test part is later): inner folds
+        # in blocks of consecutive rows, as the test split
+        **(
+            {
+                "auto, blocked folds": MultiTaskAutoRegressor(cv=KFold(cv)),
+                "auto, per task, blocked folds": MultiTaskAutoRegressor(
+                    cv=KFold(cv), per_task=True
+                ),
+            }
+            if blocked and tc is None
+            else {}
+        ),
     }
 
 
-def evaluate(name, data_home, n_chains, cv, out):
+def evaluate_school(n_splits, n_chains, cv, out, keep=None):
+    """The School protocol: unexplained variance fraction, lower is better."""
+    X, y = load_school(return_X_y=True)
+    d = X.shape[1] - 1
+    splits = [
+        train_test_split(
+            np.arange(len(y)), test_size=0.25, stratify=X[:, -1], random_state=s
+        )
+        for s in range(n_splits)
+    ]
+    scores = {}
+    for label, model in models(n_chains, cv, task_column=-1).items():
+        if keep is not None and label not in keep:
+            continue
+        errs, secs = [], 0.0
+        for train, test in splits:
+            scale = make_column_transformer(
+                (StandardScaler(), list(range(d))), remainder="passthrough"
+            )
+            pipe = make_pipeline(scale, model)
+            t0 = time.perf_counter()
+            pipe.fit(X[train], y[train])
+            secs += time.perf_counter() - t0
+            mse = np.mean((y[test] - pipe.predict(X[test])) ** 2)
+            errs.append(mse / np.var(y[test]))
+        err = float(np.mean(errs))
+        scores[label] = (err, secs)
+        out(
+            f"| school | {label} | {err:.4f} (EV {100 * (1 - err):.1f}%) | {secs:.1f} |"
+        )
+    return scores
+
+
+def evaluate(name, data_home, n_chains, cv, out, keep=None, blocked=False):
     X, Y = load_mtr(name, data_home=data_home, return_X_y=True)
     X, Y = np.asarray(X, float), np.asarray(Y, float)
     if name in SPLITS:
@@ -74,7 +137,9 @@ def evaluate(name, data_home, n_chains, cv, out):
     else:
         folds = list(KFold(10, shuffle=True, random_state=0).split(X))
     scores = {}
-    for label, model in models(n_chains, cv).items():
+    for label, model in models(n_chains, cv, blocked=blocked).items():
+        if keep is not None and label not in keep:
+            continue
         errs, secs = [], 0.0
         for train, test in folds:
             pipe = make_pipeline(SimpleImputer(), StandardScaler(), model)
@@ -89,11 +154,20 @@ def evaluate(name, data_home, n_chains, cv, out):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="enb,slump,wq,atp1d,rf1,scm1d")
+    parser.add_argument("--sets", default="enb,slump,wq,atp1d,rf1,scm1d,school")
     parser.add_argument("--n-chains", type=int, default=10)
     parser.add_argument("--cv", type=int, default=5)
     parser.add_argument("--data-home", default=MTR_HOME)
     parser.add_argument("--plot", default=None, help="save a bar chart here")
+    parser.add_argument("--school-splits", type=int, default=10)
+    parser.add_argument(
+        "--blocked",
+        action="store_true",
+        help="also the automatic estimator with unshuffled inner folds",
+    )
+    parser.add_argument(
+        "--models", default=None, help="subset of the model names, separated by ;"
+    )
     args = parser.parse_args(argv)
 
     def out(line=""):
@@ -105,22 +179,35 @@ def main(argv=None):
     )
     out("| data | model | aRRMSE | fit s (all folds) |")
     out("|---|---|---|---|")
+    keep = None if args.models is None else set(args.models.split(";"))
     results = {}
     for name in args.sets.split(","):
-        results[name] = evaluate(name, args.data_home, args.n_chains, args.cv, out)
+        if name == "school":
+            results[name] = evaluate_school(
+                args.school_splits, args.n_chains, args.cv, out, keep
+            )
+        else:
+            results[name] = evaluate(
+                name, args.data_home, args.n_chains, args.cv, out, keep, args.blocked
+            )
     out("\n## Ratio to per-target boosting (aRRMSE; < 1: better)\n")
-    others = [k for k in next(iter(results.values())) if k != "HGB per target"]
+    labels = list(dict.fromkeys(k for sc in results.values() for k in sc))
+    others = [k for k in labels if k != "HGB per target"]
+
+    def cell(sc, k, ref):
+        return f"{sc[k][0] / ref:.3f}" if k in sc else "n/a"
+
     out("| data | " + " | ".join(others) + " |")
     out("|---|" + "---|" * len(others))
     for name, sc in results.items():
         ref = sc["HGB per target"][0]
-        out(f"| {name} | " + " | ".join(f"{sc[k][0] / ref:.3f}" for k in others) + " |")
+        out(f"| {name} | " + " | ".join(cell(sc, k, ref) for k in others) + " |")
     out("\n## Ratio to the best of per-target RidgeCV and boosting (aRRMSE)\n")
     out("| data | " + " | ".join(others) + " |")
     out("|---|" + "---|" * len(others))
     for name, sc in results.items():
         ref = min(sc["HGB per target"][0], sc["RidgeCV per target"][0])
-        out(f"| {name} | " + " | ".join(f"{sc[k][0] / ref:.3f}" for k in others) + " |")
+        out(f"| {name} | " + " | ".join(cell(sc, k, ref) for k in others) + " |")
     if args.plot:
         import matplotlib
 
@@ -128,12 +215,14 @@ def main(argv=None):
         import matplotlib.pyplot as plt
 
         names = list(results)
-        labels = list(next(iter(results.values())))
         fig, ax = plt.subplots(figsize=(8, 3.5))
         width = 0.8 / len(labels)
         for i, label in enumerate(labels):
             ref = [results[n]["HGB per target"][0] for n in names]
-            vals = [results[n][label][0] / r for n, r in zip(names, ref, strict=True)]
+            vals = [
+                results[n][label][0] / r if label in results[n] else np.nan
+                for n, r in zip(names, ref, strict=True)
+            ]
             ax.bar(np.arange(len(names)) + i * width, vals, width, label=label)
         ax.axhline(1.0, color="k", lw=0.8)
         ax.set_xticks(np.arange(len(names)) + width * (len(labels) - 1) / 2, names)
