@@ -17,7 +17,7 @@ from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
     check_is_fitted,
-    column_or_1d,
+    validate_data,
 )
 
 from ..utils._validation import _split_task_column
@@ -271,8 +271,7 @@ class PriorRidge(RegressorMixin, BaseEstimator):
         self : object
             Fitted estimator.
         """
-        X = check_array(X, dtype=np.float64, input_name="X")
-        y = column_or_1d(y, dtype=np.float64)
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         s = _check_sample_weight(sample_weight, X, dtype=np.float64)
         d = X.shape[1]
         prior = np.zeros(d) if self.coef_prior is None else self.coef_prior
@@ -286,7 +285,6 @@ class PriorRidge(RegressorMixin, BaseEstimator):
         else:
             delta = np.linalg.lstsq(A, r, rcond=None)[0]
         self.coef_, self.intercept_ = p[:-1] + delta[:-1], float(p[-1] + delta[-1])
-        self.n_features_in_ = d
         return self
 
     def predict(self, X):
@@ -303,5 +301,5 @@ class PriorRidge(RegressorMixin, BaseEstimator):
             Predictions.
         """
         check_is_fitted(self)
-        X = check_array(X, dtype=np.float64, input_name="X")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
         return X @ self.coef_ + self.intercept_

@@ -9,6 +9,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge, RidgeCV
 from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skmtl.neural import (
     MAMORegressor,
@@ -16,6 +17,7 @@ from skmtl.neural import (
     MultiTaskMLPRegressor,
     MultiTaskNet,
 )
+from skmtl.neural._transfer import PriorRidge
 from skmtl.utils import wide_to_long
 
 FAST = dict(trunk_layer_sizes=(8, 6), max_epochs=4, lr=0.01, random_state=0)
@@ -233,8 +235,6 @@ def test_few_shot_transfer_beats_a_model_of_the_task_alone():
 
 
 def test_prior_ridge_is_a_ridge_on_the_deviation_from_the_prior():
-    from skmtl.neural._transfer import PriorRidge
-
     rng = np.random.default_rng(4)
     Z, y, w = rng.normal(size=(12, 5)), rng.normal(size=12), rng.uniform(1, 2, 12)
     h0, c0 = rng.normal(size=5), 0.7
@@ -291,3 +291,8 @@ def test_fit_new_task_mean_prior_warns_off_the_tasks_scale(data):
         model.fit_new_task(X[:5], Y[:5, 0], prior="mean")
     with pytest.warns(UserWarning, match="not on the fitted tasks' scale"):
         model.fit_new_task(X[:5], 1000 + Y[:5, 0], prior="mean")
+
+
+@parametrize_with_checks([PriorRidge()])
+def test_prior_ridge_passes_the_sklearn_checks(estimator, check):
+    check(estimator)
