@@ -312,7 +312,9 @@ def statistical_floor(design, k, n_samples, *, fit_intercept):
     error of the fitted values summed over tasks by ``sigma^2 p T / n``, and
     the fitted signal by ``sum_t Var(y_t) - 2 L``. Returns ``rel(L) =
     sqrt(2 L p / ((n - p) (sum_t Var(y_t) - 2 L)))``, the ratio of the two
-    norms; ``None`` when ``n <= p`` (no noise estimate).
+    norms, at most 1 (and 0 before any signal is fitted, so that an iterate
+    far from the optimum never meets a loose threshold); ``None`` when
+    ``n <= p`` (no noise estimate).
     """
     d_eff = int(np.sum(~design.dead_features()))
     T = design.n_tasks
@@ -323,10 +325,12 @@ def statistical_floor(design, k, n_samples, *, fit_intercept):
     total = float(np.sum(design.y_sq))
 
     def rel(loss):
+        # capped at 1: far from the optimum (little signal fitted yet) the
+        # ratio is meaningless and must not end the fit
         signal = total - 2.0 * loss
         if signal <= 0:
             return 0.0
-        return float(np.sqrt(max(2.0 * loss, 0.0) * p / ((n - p) * signal)))
+        return min(1.0, float(np.sqrt(max(2.0 * loss, 0.0) * p / ((n - p) * signal))))
 
     return rel
 

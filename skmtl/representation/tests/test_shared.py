@@ -509,3 +509,20 @@ def test_auto_tol_without_noise_estimate_is_1e_4():
         warnings.simplefilter("ignore", ConvergenceWarning)
         est.fit(X, y)
     assert est.stop_threshold_ == 1e-4
+
+
+def test_statistical_floor_is_bounded_far_from_the_optimum():
+    # an iterate that fits almost nothing (loss near sum_t Var(y_t) / 2) has a
+    # huge residual-to-signal ratio: the floor caps it at 1, so 'auto' never
+    # stops there with a threshold above 0.01
+    from skmtl.representation._solvers import statistical_floor
+
+    X, y, _, _ = low_rank_tasks(20, 2, 10, 100, 0.5, 0)
+    est = SharedRepresentationRegressor(2, task_column=-1, fit_intercept=False)
+    data = check_multitask_data(est, X, y, task_column=-1)
+    design = build_design(data, *task_offsets(data, False))
+    floor = statistical_floor(design, 2, len(y), fit_intercept=False)
+    total = float(np.sum(design.y_sq))
+    assert floor(0.5 * total * (1 - 1e-9)) == 1.0
+    assert floor(0.5 * total) == 0.0
+    assert 0.0 < floor(0.05 * total) < 1.0
