@@ -24,10 +24,11 @@ from ._per_task import check_weights_supported
 __all__ = ["RegressorChainEnsemble", "StackedSingleTarget"]
 
 
-def _fit(estimator, X, y, sample_weight):
+def _fit_rows(base, X, y, rows, sample_weight):
+    """A clone of ``base`` fitted on ``rows`` (with their weights, if any)."""
     if sample_weight is None:
-        return estimator.fit(X, y)
-    return estimator.fit(X, y, sample_weight=sample_weight)
+        return clone(base).fit(X[rows], y[rows])
+    return clone(base).fit(X[rows], y[rows], sample_weight=sample_weight[rows])
 
 
 def _out_of_fold(base, X, y, labelled, splits, sample_weight, task):
@@ -44,8 +45,7 @@ def _out_of_fold(base, X, y, labelled, splits, sample_weight, task):
                 "predictions need every task labelled in every training fold. "
                 "Use fewer folds (cv=)."
             )
-        w = None if sample_weight is None else sample_weight[rows]
-        model = _fit(clone(base), X[rows], y[rows], w)
+        model = _fit_rows(base, X, y, rows, sample_weight)
         pred[test] = model.predict(X[test])
     return pred
 
@@ -188,9 +188,7 @@ class StackedSingleTarget(_StackingBase):
         T = Y.shape[1]
 
         def stage1(t):
-            rows = np.flatnonzero(labelled[:, t])
-            w = None if sw is None else sw[rows]
-            model = _fit(clone(base), X[rows], Y[rows, t], w)
+            model = _fit_rows(base, X, Y[:, t], labelled[:, t], sw)
             oof = _out_of_fold(base, X, Y[:, t], labelled[:, t], splits, sw, t)
             return model, oof
 
@@ -200,9 +198,7 @@ class StackedSingleTarget(_StackingBase):
         Z = np.hstack([X, self.oof_predictions_])
 
         def stage2(t):
-            rows = np.flatnonzero(labelled[:, t])
-            w = None if sw is None else sw[rows]
-            return _fit(clone(base), Z[rows], Y[rows, t], w)
+            return _fit_rows(base, Z, Y[:, t], labelled[:, t], sw)
 
         self.estimators_ = Parallel(n_jobs=self.n_jobs)(
             delayed(stage2)(t) for t in range(T)
@@ -329,9 +325,7 @@ class RegressorChainEnsemble(_StackingBase):
             Z = X
             models = []
             for t in order:
-                rows = np.flatnonzero(labelled[:, t])
-                w = None if sw is None else sw[rows]
-                models.append(_fit(clone(base), Z[rows], Y[rows, t], w))
+                models.append(_fit_rows(base, Z, Y[:, t], labelled[:, t], sw))
                 if len(models) < T:  # the last link feeds nothing
                     oof = _out_of_fold(base, Z, Y[:, t], labelled[:, t], splits, sw, t)
                     Z = np.column_stack([Z, oof])
