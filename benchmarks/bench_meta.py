@@ -95,6 +95,26 @@ def models(n_chains, cv, task_column=None, blocked=False):
     }
 
 
+def _cross_validate(name, X, Y, folds, candidates, prepare, error, out, keep):
+    """Mean test error and total fit time of every candidate over ``folds``."""
+    scores = {}
+    for label, model in candidates.items():
+        if keep is not None and label not in keep:
+            continue
+        errs, secs = [], 0.0
+        for train, test in folds:
+            pipe = make_pipeline(prepare(), model)
+            t0 = time.perf_counter()
+            pipe.fit(X[train], Y[train])
+            secs += time.perf_counter() - t0
+            errs.append(error(Y[test], pipe.predict(X[test]), Y[train]))
+        err = float(np.mean(errs))
+        scores[label] = (err, secs)
+        ev = f" (EV {100 * (1 - err):.1f}%)" if name == "school" else ""
+        out(f"| {name} | {label} | {err:.4f}{ev} | {secs:.1f} |")
+    return scores
+
+
 def evaluate_school(n_splits, n_chains, cv, out, keep=None):
     """The School protocol: unexplained variance fraction, lower is better."""
     X, y = load_school(return_X_y=True)
@@ -105,27 +125,19 @@ def evaluate_school(n_splits, n_chains, cv, out, keep=None):
         )
         for s in range(n_splits)
     ]
-    scores = {}
-    for label, model in models(n_chains, cv, task_column=-1).items():
-        if keep is not None and label not in keep:
-            continue
-        errs, secs = [], 0.0
-        for train, test in splits:
-            scale = make_column_transformer(
-                (StandardScaler(), list(range(d))), remainder="passthrough"
-            )
-            pipe = make_pipeline(scale, model)
-            t0 = time.perf_counter()
-            pipe.fit(X[train], y[train])
-            secs += time.perf_counter() - t0
-            mse = np.mean((y[test] - pipe.predict(X[test])) ** 2)
-            errs.append(mse / np.var(y[test]))
-        err = float(np.mean(errs))
-        scores[label] = (err, secs)
-        out(
-            f"| school | {label} | {err:.4f} (EV {100 * (1 - err):.1f}%) | {secs:.1f} |"
+
+    def prepare():  # scale the features, pass the school column through
+        return make_column_transformer(
+            (StandardScaler(), list(range(d))), remainder="passthrough"
         )
-    return scores
+
+    def unexplained(y_test, pred, _):
+        return np.mean((y_test - pred) ** 2) / np.var(y_test)
+
+    candidates = models(n_chains, cv, task_column=-1)
+    return _cross_validate(
+        "school", X, y, splits, candidates, prepare, unexplained, out, keep
+    )
 
 
 def evaluate(name, data_home, n_chains, cv, out, keep=None, blocked=False):
@@ -136,20 +148,14 @@ def evaluate(name, data_home, n_chains, cv, out, keep=None, blocked=False):
         folds = [(np.arange(cut), np.arange(cut, len(X)))]
     else:
         folds = list(KFold(10, shuffle=True, random_state=0).split(X))
-    scores = {}
-    for label, model in models(n_chains, cv, blocked=blocked).items():
-        if keep is not None and label not in keep:
-            continue
-        errs, secs = [], 0.0
-        for train, test in folds:
-            pipe = make_pipeline(SimpleImputer(), StandardScaler(), model)
-            t0 = time.perf_counter()
-            pipe.fit(X[train], Y[train])
-            secs += time.perf_counter() - t0
-            errs.append(average_rrmse(Y[test], pipe.predict(X[test]), Y[train]))
-        scores[label] = (float(np.mean(errs)), secs)
-        out(f"| {name} | {label} | {np.mean(errs):.4f} | {secs:.1f} |")
-    return scores
+
+    def prepare():
+        return make_pipeline(SimpleImputer(), StandardScaler())
+
+    candidates = models(n_chains, cv, blocked=blocked)
+    return _cross_validate(
+        name, X, Y, folds, candidates, prepare, average_rrmse, out, keep
+    )
 
 
 def main(argv=None):
