@@ -77,6 +77,9 @@ def models(n_chains, cv, task_column=None, blocked=False):
         "HGB per target": PerTaskRegressor(boost(), task_column=tc),
         **(stacking if tc is None else {}),
         "auto": MultiTaskAutoRegressor(cv=cv, random_state=0, task_column=tc),
+        "auto, one family": MultiTaskAutoRegressor(
+            cv=cv, per_task=False, random_state=0, task_column=tc
+        ),
         "auto, per task": MultiTaskAutoRegressor(
             cv=cv, per_task=True, random_state=0, task_column=tc
         ),
@@ -101,17 +104,24 @@ def _cross_validate(name, X, Y, folds, candidates, prepare, error, out, keep):
     for label, model in candidates.items():
         if keep is not None and label not in keep:
             continue
-        errs, secs = [], 0.0
+        errs, secs, per_task = [], 0.0, []
         for train, test in folds:
             pipe = make_pipeline(prepare(), model)
             t0 = time.perf_counter()
             pipe.fit(X[train], Y[train])
             secs += time.perf_counter() - t0
             errs.append(error(Y[test], pipe.predict(X[test]), Y[train]))
+            if hasattr(pipe[-1], "per_task_"):  # the automatic estimator's choice
+                per_task.append(pipe[-1].per_task_)
         err = float(np.mean(errs))
         scores[label] = (err, secs)
         ev = f" (EV {100 * (1 - err):.1f}%)" if name == "school" else ""
-        out(f"| {name} | {label} | {err:.4f}{ev} | {secs:.1f} |")
+        note = (
+            f" (a winner per task in {sum(per_task)}/{len(per_task)} folds)"
+            if per_task
+            else ""
+        )
+        out(f"| {name} | {label} | {err:.4f}{ev} | {secs:.1f}{note} |")
     return scores
 
 

@@ -2,10 +2,11 @@
 
 import numbers
 import time
+import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ..base import MultiTaskRegressorMixin
@@ -69,15 +70,28 @@ def default_candidates(task_column=None, *, random_state=None):
         PooledRidge,
         TraceNormMultiTaskCV,
     )
+    from ..model_selection import TaskStratifiedKFold
     from ..representation import SharedRepresentationRegressor
     from ._per_task import PerTaskRegressor
 
     alphas = np.logspace(-3, 3, 13)
     tc = task_column
+    # folds cut within every task (plain KFold on rows sorted by task leaves
+    # tasks out of a training fold: every score NaN); on long data the
+    # search sits behind _scaled_long, which moves the task column last
+    inner = TaskStratifiedKFold(
+        3,
+        task_column=None if tc is None else -1,
+        shuffle=True,
+        random_state=random_state,
+    )
     models = {
         "ridge per task": PerTaskRegressor(RidgeCV(alphas), task_column=tc),
         "pooled ridge": GridSearchCV(
-            PooledRidge(task_column=tc), {"alpha": list(np.logspace(-3, 3, 7))}, cv=3
+            PooledRidge(task_column=tc),
+            {"alpha": list(np.logspace(-3, 3, 7))},
+            cv=inner,
+            error_score="raise",
         ),
         "group lasso": MultiTaskGroupLassoCV(cv=3, task_column=tc),
         "trace norm": TraceNormMultiTaskCV(cv=3, task_column=tc),
@@ -122,8 +136,38 @@ def _set_task_column(estimator, value):
     return estimator.set_params(estimator__task_column=value)
 
 
+def _selection_scores(fold_scores):
+    """Held-out score of choosing one family and of choosing per task.
+
+    ``fold_scores[c, k, t]``: candidate ``c``'s score on task ``t`` in fold
+    ``k`` (NaN: skipped candidate, or no test label). For every fold, both
+    choices are made on the other folds and scored on it; returns the means
+    over tasks and folds (NaN with one fold).
+    """
+    n_folds = fold_scores.shape[1]
+    if n_folds < 2:
+        return {"all tasks": np.nan, "per task": np.nan}
+    held = {"all tasks": [], "per task": []}
+    with warnings.catch_warnings():  # all-NaN slices (skipped candidates)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for k in range(n_folds):
+            rest = np.delete(fold_scores, k, axis=1)
+            by_task = np.nanmean(rest, axis=1)  # (n_candidates, n_tasks)
+            overall = np.nanmean(by_task, axis=1)
+            one = int(np.argmax(np.where(np.isnan(overall), -np.inf, overall)))
+            filled = np.where(np.isnan(by_task), -np.inf, by_task)
+            each = np.argmax(filled, axis=0)
+            # a task never scored on the other folds follows the overall winner
+            each[np.all(np.isnan(by_task), axis=0)] = one
+            test = fold_scores[:, k, :]
+            T = test.shape[1]
+            held["all tasks"].append(np.nanmean(test[one]))
+            held["per task"].append(np.nanmean(test[each, np.arange(T)]))
+        return {key: float(np.nanmean(v)) for key, v in held.items()}
+
+
 class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
-    """Choose among model families by task-aware cross-validation.
+    r"""Choose among model families by task-aware cross-validation.
 
     Every candidate (a regressor with its own internal tuning) is
     cross-validated with :func:`~skmtl.model_selection.cross_validate_tasks`
@@ -132,7 +176,9 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
     The family with the best mean over tasks and folds is refitted on all the
     data. With ``per_task=True`` every task gets its own winner, the family
     with its best mean score over folds, and predictions of task ``t`` come
-    from its winner refitted on all the data.
+    from its winner refitted on all the data. ``per_task='auto'`` (default)
+    decides between the two from the same scores, by cross-validating the
+    choice itself (see Notes).
 
     Parameters
     ----------
@@ -143,8 +189,10 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         Outer folds, the same for every candidate: an int gives
         :class:`~skmtl.model_selection.TaskStratifiedKFold` with shuffling
         (seeded by ``random_state``; rows of real data are often ordered).
-    per_task : bool, default=False
-        Pick the best family for every task separately.
+    per_task : bool or 'auto', default='auto'
+        Pick the best family for every task separately (True), one family
+        for all tasks (False), or whichever of the two choices does better
+        when the choice itself is cross-validated ('auto', see Notes).
     time_budget : float or None, default=None
         Seconds: candidates are evaluated in the given order and those not
         started when the budget is spent are skipped (marked in
@@ -164,13 +212,20 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         ``name`` (list), ``mean_score``, ``std_score`` (over folds of the
         mean over tasks), ``fit_time`` (seconds, all folds), ``rank`` (1 is
         best; skipped candidates have NaN scores and rank 0), ``task_scores``
-        (n_candidates, n_tasks), ``tasks``.
+        (n_candidates, n_tasks), ``fold_task_scores`` (n_candidates,
+        n_folds, n_tasks), ``tasks``.
+    per_task_ : bool
+        Whether every task got its own winner (``per_task`` resolved).
+    selection_scores_ : dict
+        ``{"all tasks": s, "per task": s}``: the mean held-out score of each
+        way of choosing, cross-validated over the folds (see Notes); NaN
+        with a single fold.
     best_name_ : str
-        The winning family (``per_task=False``).
+        The winning family (``per_task_`` False).
     best_estimator_ : estimator
-        The winner refitted on all the data (``per_task=False``).
+        The winner refitted on all the data (``per_task_`` False).
     task_winners_ : list of str
-        The family chosen for every task (``per_task=True``; otherwise every
+        The family chosen for every task (with ``per_task_`` False, every
         entry is ``best_name_``).
     estimators_ : dict
         ``{name: refitted estimator}`` of the families in use.
@@ -178,6 +233,21 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         Task ids.
     n_tasks_ : int
         Number of tasks.
+
+    Notes
+    -----
+    Choosing a winner per task fits the folds better than choosing one
+    family for all (a maximum over more options), so the two cannot be
+    compared on the scores they were chosen from. ``per_task='auto'``
+    compares them without new fits: let :math:`S_{c,k,t}` be candidate
+    :math:`c`'s score on task :math:`t` in fold :math:`k`. For every fold
+    :math:`k`, both choices are made from the other folds' scores (one
+    family :math:`\arg\max_c \sum_{k' \ne k, t} S_{c,k',t}`; per task
+    :math:`\arg\max_c \sum_{k' \ne k} S_{c,k',t}`) and scored on fold
+    :math:`k`; the mean over tasks and folds is ``selection_scores_``.
+    Per-task winners are used only when their score is higher. With many
+    small tasks the per-task choice is noisy and loses; with a few tasks of
+    different kinds it wins.
 
     Examples
     --------
@@ -195,7 +265,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
     _parameter_constraints = {
         "candidates": [dict, None],
         "cv": ["cv_object"],
-        "per_task": ["boolean"],
+        "per_task": ["boolean", StrOptions({"auto"})],
         "time_budget": [Interval(numbers.Real, 0, None, closed="neither"), None],
         "task_column": [None, numbers.Integral, str],
         "n_jobs": [None, numbers.Integral],
@@ -208,7 +278,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         candidates=None,
         *,
         cv=5,
-        per_task=False,
+        per_task="auto",
         time_budget=None,
         task_column=None,
         n_jobs=None,
@@ -278,7 +348,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
             )
         splits = list(cv.split(X, y)) if hasattr(cv, "split") else list(cv)
         start = time.perf_counter()
-        names, means, stds, times, task_scores = [], [], [], [], []
+        names, means, stds, times, fold_scores = [], [], [], [], []
         T = data.n_tasks
         for k, (name, est) in enumerate(candidates.items()):
             names.append(name)
@@ -287,7 +357,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
                 means.append(np.nan)
                 stds.append(np.nan)
                 times.append(np.nan)
-                task_scores.append(np.full(T, np.nan))
+                fold_scores.append(np.full((len(splits), T), np.nan))
                 if self.verbose:
                     print(f"[auto] {name}: skipped (time budget spent)")
                 continue
@@ -301,7 +371,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
             means.append(float(np.nanmean(per_fold)))
             stds.append(float(np.nanstd(per_fold)))
             times.append(time.perf_counter() - t0)
-            task_scores.append(np.nanmean(S, axis=0))
+            fold_scores.append(S)
             if self.verbose:
                 print(
                     f"[auto] {name}: mean R^2 {means[-1]:.4f} "
@@ -312,7 +382,10 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         rank = np.zeros(len(names), dtype=int)
         evaluated = ~np.isnan(means)
         rank[order[: evaluated.sum()]] = np.arange(1, evaluated.sum() + 1)
-        task_scores = np.vstack(task_scores)
+        fold_scores = np.stack(fold_scores)  # (n_candidates, n_folds, n_tasks)
+        with warnings.catch_warnings():  # a task without test labels in a fold
+            warnings.simplefilter("ignore", RuntimeWarning)
+            task_scores = np.nanmean(fold_scores, axis=1)
         self.leaderboard_ = {
             "name": names,
             "mean_score": means,
@@ -320,12 +393,25 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
             "fit_time": np.asarray(times),
             "rank": rank,
             "task_scores": task_scores,
+            "fold_task_scores": fold_scores,
             "tasks": data.tasks,
         }
         self.tasks_ = data.tasks
         self.n_tasks_ = T
         self._layout = data.layout
-        if self.per_task:
+        per_task = self.per_task
+        self.selection_scores_ = _selection_scores(fold_scores)
+        if per_task == "auto":
+            sel = self.selection_scores_
+            per_task = bool(sel["per task"] > sel["all tasks"])
+            if self.verbose:
+                print(
+                    f"[auto] choice cross-validated: one family {sel['all tasks']:.4f}"
+                    f", per task {sel['per task']:.4f}: "
+                    + ("per task" if per_task else "one family")
+                )
+        self.per_task_ = per_task
+        if per_task:
             unscored = np.all(np.isnan(task_scores), axis=0)
             if unscored.any():
                 bad = np.asarray(data.tasks)[unscored][:10].tolist()
@@ -343,7 +429,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         self.estimators_ = {}
         for name in dict.fromkeys(self.task_winners_):
             self.estimators_[name] = clone(candidates[name]).fit(X, y)
-        if not self.per_task:
+        if not per_task:
             self.best_estimator_ = self.estimators_[self.best_name_]
         return self
 

@@ -28,7 +28,7 @@ CANDIDATES = {
 def test_leaderboard_is_the_cross_validated_task_scores():
     X, Y = _mixed()
     cv = TaskStratifiedKFold(3, shuffle=True, random_state=0)
-    auto = MultiTaskAutoRegressor(CANDIDATES, cv=cv).fit(X, Y)
+    auto = MultiTaskAutoRegressor(CANDIDATES, cv=cv, per_task=False).fit(X, Y)
     board = auto.leaderboard_
     for k, name in enumerate(board["name"]):
         S = cross_validate_tasks(CANDIDATES[name], X, Y, cv=cv).scores["r2_tasks"]
@@ -47,7 +47,7 @@ def test_per_task_winners_differ_and_predict_from_their_own_family():
     np.testing.assert_allclose(pred[:, 0], auto.estimators_["ridge"].predict(X)[:, 0])
     np.testing.assert_allclose(pred[:, 1], auto.estimators_["tree"].predict(X)[:, 1])
     # better than either family alone on the training data
-    single = MultiTaskAutoRegressor(CANDIDATES, cv=3).fit(X, Y)
+    single = MultiTaskAutoRegressor(CANDIDATES, cv=3, per_task=False).fit(X, Y)
     assert auto.score(X, Y) > single.score(X, Y)
     # long data: each row from its own task's winner
     X_long, y_long = wide_to_long(X, Y)
@@ -59,6 +59,54 @@ def test_per_task_winners_differ_and_predict_from_their_own_family():
     np.testing.assert_allclose(
         long.predict(X_long)[rows], long.estimators_["tree"].predict(X_long)[rows]
     )
+
+
+def _held_out_choice(S):
+    """Reference for the cross-validated choice, written with loops."""
+    n_cand, n_folds, T = S.shape
+    one_scores, each_scores = [], []
+    for k in range(n_folds):
+        others = [j for j in range(n_folds) if j != k]
+        overall = [
+            np.mean([S[c, j, t] for j in others for t in range(T)])
+            for c in range(n_cand)
+        ]
+        one = int(np.argmax(overall))
+        one_scores.append(np.mean([S[one, k, t] for t in range(T)]))
+        each = [
+            int(np.argmax([np.mean(S[c, others, t]) for c in range(n_cand)]))
+            for t in range(T)
+        ]
+        each_scores.append(np.mean([S[each[t], k, t] for t in range(T)]))
+    return np.mean(one_scores), np.mean(each_scores)
+
+
+def test_auto_per_task_cross_validates_the_choice():
+    # tasks of two kinds: each task's own family wins on held-out folds
+    X, Y = _mixed()
+    auto = MultiTaskAutoRegressor(CANDIDATES, cv=4).fit(X, Y)
+    one, each = _held_out_choice(auto.leaderboard_["fold_task_scores"])
+    assert auto.selection_scores_ == pytest.approx({"all tasks": one, "per task": each})
+    assert each > one and auto.per_task_ and auto.task_winners_ == ["ridge", "tree"]
+    # many small, alike tasks with two near-equal families: the per-task pick
+    # follows fold noise, scores lower held out, and is not used
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 4))
+    Y = X @ rng.standard_normal((4, 12)) + 1.5 * rng.standard_normal((40, 12))
+    near = {
+        "ridge 1": PerTaskRegressor(Ridge(alpha=1.0)),
+        "ridge 5": PerTaskRegressor(Ridge(alpha=5.0)),
+    }
+    auto = MultiTaskAutoRegressor(near, cv=4).fit(X, Y)
+    one, each = _held_out_choice(auto.leaderboard_["fold_task_scores"])
+    assert auto.selection_scores_ == pytest.approx({"all tasks": one, "per task": each})
+    assert len(set(auto.leaderboard_["task_scores"].argmax(axis=0))) == 2
+    assert one > each and not auto.per_task_
+    assert auto.task_winners_ == [auto.best_name_] * 12
+    # a single split cannot cross-validate the choice: one family
+    split = [(np.arange(30), np.arange(30, 40))]
+    auto = MultiTaskAutoRegressor(near, cv=split).fit(X, Y)
+    assert np.isnan(auto.selection_scores_["per task"]) and not auto.per_task_
 
 
 def test_time_budget_skips_the_remaining_candidates():
@@ -109,4 +157,3 @@ def test_default_candidates_on_a_dataframe_with_named_string_task_ids():
             continue
         pred = est.fit(X, y).predict(X)
         assert pred.shape == y.shape and np.isfinite(pred).all(), name
-
