@@ -87,7 +87,7 @@ class _BaseMultiTaskNeural(
             StrOptions({"auto"}),
         ],
         "max_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(numbers.Integral, 1, None, closed="left")],
         "tol": [Interval(numbers.Real, 0, None, closed="left")],
@@ -260,9 +260,6 @@ class _BaseMultiTaskNeural(
             )
 
     def _build_net(self, n_features, layout, seed):
-        from skorch.callbacks import EarlyStopping
-        from skorch.dataset import ValidSplit
-
         from ._aggregators import check_aggregator_params
         from ._losses import output_dims
         from ._net import (
@@ -271,6 +268,7 @@ class _BaseMultiTaskNeural(
             MultiTaskSkorchNet,
             TensorBatchIterator,
         )
+        from ._stopping import StoppingRule
 
         check_aggregator_params(self.aggregator, self.aggregator_params)
         out_dims = output_dims(
@@ -293,29 +291,14 @@ class _BaseMultiTaskNeural(
             module_kw["n_task_experts"] = self.n_task_experts
         # copies: skorch initialises callbacks in place, the parameter stays clean
         callbacks = copy.deepcopy(list(self.callbacks or []))
-        if self.early_stopping:
-            callbacks.append(
-                (
-                    "early_stopping",
-                    EarlyStopping(
-                        monitor="valid_loss",
-                        patience=self.n_iter_no_change,
-                        threshold=self.tol,
-                        threshold_mode="abs",
-                        load_best=True,
-                        sink=_silent,
-                    ),
-                )
-            )
+        # the stopping rule: monitor and split set per fit (_prepare_stopping)
+        callbacks.append(
+            ("stopping", StoppingRule("train_loss", self.n_iter_no_change, self.tol))
+        )
         if self.verbose and int(self.verbose) >= 2:
             from skorch.callbacks import ProgressBar
 
             callbacks.append(("progress_bar", ProgressBar()))
-        train_split = (
-            ValidSplit(self.validation_fraction, stratified=False, random_state=seed)
-            if self.early_stopping
-            else None
-        )
         kw = {f"module__{k}": v for k, v in module_kw.items()}
         kw.update(
             {
@@ -344,7 +327,7 @@ class _BaseMultiTaskNeural(
             batch_size=self.batch_size,
             predict_batch_size=self.predict_batch_size,
             max_epochs=self.max_epochs,
-            train_split=train_split,
+            train_split=None,
             callbacks=callbacks,
             callbacks__print_log__keys_ignored=DIAGNOSTIC_KEYS,
             iterator_train=TensorBatchIterator,
@@ -397,6 +380,7 @@ class _BaseMultiTaskNeural(
                 self.net_.initialize()
             torch.manual_seed(self._seed + 1 + len(self.net_.history))
             self.net_.max_epochs = 1 if partial else self.max_epochs
+            self._prepare_stopping(data.task_sizes, data.layout, partial)
             self.net_.partial_fit(Xf, Y)
         self.n_iter_ = len(self.net_.history)
         self._set_diagnostics()
@@ -404,30 +388,72 @@ class _BaseMultiTaskNeural(
             self._warn_if_not_converged()
         return self
 
-    def _warn_if_not_converged(self):
-        """ConvergenceWarning when ``max_epochs`` ran out while still improving.
+    def _prepare_stopping(self, task_sizes, layout, partial):
+        """Set the stopping rule and the validation split of this fit.
 
-        The criterion is the one of early stopping: the monitored loss
-        (``valid_loss`` with early stopping, else ``train_loss``) improved by
-        more than ``tol`` during the last ``n_iter_no_change`` epochs.
+        ``task_sizes``: labelled rows of each task; the rule is chosen by
+        :func:`~skmtl.neural._stopping.resolve_stopping`.
         """
-        hist = self.net_.history
-        key = "valid_loss" if self.early_stopping else "train_loss"
-        losses = [h[key] for h in hist[-self.max_epochs :] if key in h]
-        k = self.n_iter_no_change
-        if len(losses) != self.max_epochs or len(losses) <= k:
-            return  # stopped early, or too few epochs to judge
-        if min(losses[:-k]) - min(losses[-k:]) > self.tol:
-            warnings.warn(
-                f"{type(self).__name__} reached max_epochs={self.max_epochs} while "
-                f"{key} was still improving by more than tol={self.tol} over the "
-                f"last n_iter_no_change={k} epochs; increase max_epochs (or use "
-                "early_stopping=True).",
-                ConvergenceWarning,
+        from ._stopping import TaskStratifiedSplit, resolve_stopping
+
+        monitor = resolve_stopping(
+            self.early_stopping, task_sizes, self.validation_fraction, partial
+        )
+        rule = dict(self.net_.callbacks_)["stopping"]
+        rule.monitor = monitor or "train_loss"
+        rule.patience, rule.tol = self.n_iter_no_change, self.tol
+        rule.stop = monitor is not None
+        rule.restore_best = monitor == "valid_loss"
+        self.net_.train_split = (
+            TaskStratifiedSplit(
+                self.validation_fraction, layout, len(task_sizes), self._seed
             )
+            if monitor == "valid_loss"
+            else None
+        )
+
+    def _warn_if_not_converged(self):
+        """ConvergenceWarning when ``max_epochs`` ended the fit, not the rule.
+
+        The rule (see ``early_stopping``) had not fired: the monitored loss
+        improved by more than ``tol`` within the last ``n_iter_no_change``
+        epochs, or fewer epochs than that were run. Never silent: with
+        ``early_stopping=False`` the rule watches without stopping and the
+        warning says whether the loss had settled by the end.
+        """
+        if self.converged_:
+            return
+        key, k = self.monitor_, self.n_iter_no_change
+        n = dict(self.net_.callbacks_)["stopping"].n_epochs_
+        why = (
+            f"it ran {n} epochs, fewer than n_iter_no_change={k}"
+            if n < k
+            else f"{key} improved by more than tol={self.tol} within the last "
+            f"n_iter_no_change={k} epochs"
+        )
+        warnings.warn(
+            f"{type(self).__name__} reached max_epochs={self.max_epochs} before "
+            f"its stopping rule fired ({why}); the fit may not have converged. "
+            "Increase max_epochs"
+            + (
+                " or use early_stopping='auto'."
+                if self.early_stopping is False
+                else "."
+            ),
+            ConvergenceWarning,
+        )
 
     def _set_diagnostics(self):
         hist = self.net_.history
+        rule = dict(getattr(self.net_, "callbacks_", [])).get("stopping")
+        if rule is not None:  # the MLPs' stopping rule (MAMO has none)
+            self.monitor_ = rule.monitor
+            self.converged_ = bool(rule.converged_)
+            self.stop_reason_ = (
+                rule.monitor if rule.converged_ and rule.stop else "max_epochs"
+            )
+            self.best_loss_ = rule.best_loss_
+            self.best_epoch_ = rule.best_epoch_
         cos = [h.get("grad_cosine") for h in hist]
         cos = [c for c in cos if c is not None]
         self.gradient_conflicts_ = np.asarray(cos, dtype=float) if cos else None
@@ -766,7 +792,3 @@ def _check_prior_scale(pipe, X, y):
             "prior. Put them on that scale (same units) or use prior=None.",
             UserWarning,
         )
-
-
-def _silent(*args, **kwargs):
-    pass

@@ -591,6 +591,7 @@ def fit_streaming(est, X, y, *, partial, classes=None):
                 net.initialize()
             torch.manual_seed(est._seed + 1 + len(net.history))
             net.max_epochs = 1 if partial else est.max_epochs
+            est._prepare_stopping(scan.moments.n, scan.layout, partial)
             net.partial_fit(data, None)
     finally:
         net.iterator_train, net.iterator_valid = saved

@@ -193,7 +193,11 @@ def test_peak_memory_stays_far_below_the_array(tmp_path):
     Y = np.load(path, mmap_mode="r")[:, :2] * 2.0  # a small in-memory target
     size = Xm.nbytes  # 16 MB
     est = MultiTaskMLPRegressor(
-        trunk_layer_sizes=(8,), max_epochs=1, batch_size=2500, random_state=0
+        trunk_layer_sizes=(8,),
+        max_epochs=1,
+        batch_size=2500,
+        early_stopping=False,  # no validation batches (inference-sized)
+        random_state=0,
     )
     est.fit(MemmapDataset(Xm, Y, chunk_size=2500))  # warm-up, not traced
     tracemalloc.start()
