@@ -152,6 +152,7 @@ def bench_overhead(n_samples, n_features, n_tasks, layers, batch_size, epochs, r
             max_epochs=epochs,
             standardize_targets=False,
             track_gradient_conflicts=track,
+            early_stopping=False,  # a fixed number of epochs, as the loop
             random_state=s,
         ).fit(X, Y)
     wall, cpu = _interleave(runners, repeats, lambda run, r: run(r))
