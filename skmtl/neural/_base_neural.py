@@ -421,7 +421,7 @@ class _BaseMultiTaskNeural(
         ``early_stopping=False`` the rule watches without stopping and the
         warning says whether the loss had settled by the end.
         """
-        if self.converged_:
+        if self.converged_ or self.stop_reason_ == "interrupted":
             return
         key, k = self.monitor_, self.n_iter_no_change
         n = dict(self.net_.callbacks_)["stopping"].n_epochs_
@@ -450,7 +450,11 @@ class _BaseMultiTaskNeural(
             self.monitor_ = rule.monitor
             self.converged_ = bool(rule.converged_)
             self.stop_reason_ = (
-                rule.monitor if rule.converged_ and rule.stop else "max_epochs"
+                rule.monitor
+                if rule.converged_ and rule.stop
+                else "max_epochs"
+                if rule.n_epochs_ >= self.net_.max_epochs
+                else "interrupted"  # another callback, or Ctrl-C
             )
             self.best_loss_ = rule.best_loss_
             self.best_epoch_ = rule.best_epoch_

@@ -170,8 +170,9 @@ class MultiTaskNet(_BaseMultiTaskNeural):
     converged_ : bool
         Whether the stopping rule fired in the last ``fit`` (False: a
         ``ConvergenceWarning`` was raised).
-    stop_reason_ : {'valid_loss', 'train_loss', 'max_epochs'}
-        What ended the last fit: the rule on that loss, or the epoch budget.
+    stop_reason_ : {'valid_loss', 'train_loss', 'max_epochs', 'interrupted'}
+        What ended the last fit: the rule on that loss, the epoch budget, or
+        something else (a callback of yours, Ctrl-C).
     monitor_ : {'valid_loss', 'train_loss'}
         The loss the rule watched in the last fit.
     best_loss_, best_epoch_ : float, int

@@ -177,3 +177,20 @@ def test_partial_fit_never_holds_rows_out():
         model.partial_fit(X, Y)
     assert model.n_iter_ == 1 and model.monitor_ == "train_loss"
     assert "valid_loss" not in model.history_[-1]
+
+
+def test_a_callback_that_ends_the_fit_is_no_max_epochs_warning():
+    from skorch.callbacks import Callback
+
+    class StopAt3(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            if len(net.history) == 3:
+                raise KeyboardInterrupt
+
+    X, Y = _regression(200)
+    model = MultiTaskMLPRegressor(**SMALL, callbacks=[StopAt3()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model.fit(X, Y)
+    assert model.n_iter_ == 3 and model.stop_reason_ == "interrupted"
+    assert not model.converged_
