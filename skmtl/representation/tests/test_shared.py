@@ -526,3 +526,38 @@ def test_statistical_floor_is_bounded_far_from_the_optimum():
     assert floor(0.5 * total * (1 - 1e-9)) == 1.0
     assert floor(0.5 * total) == 0.0
     assert 0.0 < floor(0.05 * total) < 1.0
+
+
+def test_escape_cap_extrapolates_the_first_tenfold_growth():
+    from skmtl.representation._solvers import _escape_cap
+
+    # 10-fold in 8 iterations; from 1e-3 to the scale 10 is 4 decades: 32
+    assert _escape_cap(1e-2, 8, 1e-3, 10.0) == 32
+    assert _escape_cap(9e-3, 8, 1e-3, 10.0) is None  # not yet 10-fold
+    assert _escape_cap(1.0, 8, 0.0, 10.0) is None  # degenerate start
+    # a start already near the signal scale: at least the 10-fold time
+    assert _escape_cap(1e-1, 5, 1e-2, 0.05) == 5
+
+
+def test_phase_one_length_does_not_grow_with_d_when_samples_are_few():
+    # N = 30 samples per task, d = 15 and d = 120 (dk / (NT) = 0.6 at d =
+    # 120): phase I ends at the extrapolated end of the escape at both; by
+    # the growth rule alone it ran 40 and 70 gradient iterations here, and
+    # the fit at d = 120 took 100 iterations (73 now). The fit is the tight
+    # one up to a small fraction of its statistical error.
+    from skmtl.representation._solvers import tpgd
+
+    n_phase1 = {}
+    for d in (15, 120):
+        X, y, coef = _kappa_one_tasks(d, 3, 20, 30, 0.1, seed=1)
+        common = dict(task_column=-1, fit_intercept=False, random_state=0)
+        fit = SharedRepresentationRegressor(3, **common).fit(X, y)
+        data = check_multitask_data(fit, X, y, task_column=-1)
+        design = build_design(data, *task_offsets(data, False))
+        *_, info = tpgd(design, 3, max_iter=80, rng=np.random.RandomState(0))
+        n_phase1[d] = info["n_phase1"]
+        tight = SharedRepresentationRegressor(3, tol=1e-7, **common).fit(X, y)
+        stat = np.linalg.norm(tight.coef_ - coef)
+        assert np.linalg.norm(fit.coef_ - tight.coef_) < 0.1 * stat
+    assert n_phase1[15] <= 25 and n_phase1[120] <= 35, n_phase1
+    assert fit.n_iter_ <= 80
