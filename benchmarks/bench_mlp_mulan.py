@@ -13,7 +13,9 @@ time of
   inner folds, the mean-over-tasks R^2 of ``score``), refitted on the whole
   training fold;
 - ``HGB per target``: ``HistGradientBoostingRegressor(random_state=0)`` per
-  target through :class:`skmtl.meta.PerTaskRegressor`.
+  target through :class:`skmtl.meta.PerTaskRegressor`;
+- ``MLP old defaults`` (``--models old``): the defaults before issue 19
+  (``lr=1e-3``, ``max_epochs=100``, ``early_stopping=False``).
 
 Protocol of benchmarks/bench_meta.py: 10-fold shuffled CV
 (``KFold(10, shuffle=True, random_state=0)``) on enb, slump, wq, atp1d; the
@@ -26,7 +28,8 @@ Run from the repository root, one thread::
 
     OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 PYTHONPATH=$PWD \
         python benchmarks/bench_mlp_mulan.py [--sets enb,slump] \
-        [--models default,grid,hgb] [--grid-sets enb,slump,wq,atp1d,rf1]
+        [--models default,grid,hgb] [--grid-sets enb,slump,wq,atp1d,rf1] \
+        [--grid-weight-decay 0,1e-3]
 
 Timings are wall-clock on whatever machine runs it: compare within one run.
 """
@@ -78,14 +81,32 @@ def _grid():
     return GridSearchCV(_mlp(), GRID, cv=KFold(3, shuffle=True, random_state=0))
 
 
+def _add_weight_decay(values):
+    """Add a ``weight_decay`` axis to the grid (``--grid-weight-decay``)."""
+    GRID["multitaskmlpregressor__weight_decay"] = [float(v) for v in values]
+
+
 def _hgb():
     return make_pipeline(
         _prepare(), PerTaskRegressor(HistGradientBoostingRegressor(random_state=0))
     )
 
 
-MODELS = {"default": ("MLP default", _mlp), "grid": ("MLP grid", _grid)}
-MODELS["hgb"] = ("HGB per target", _hgb)
+def _old():
+    return make_pipeline(
+        _prepare(),
+        MultiTaskMLPRegressor(
+            lr=1e-3, max_epochs=100, early_stopping=False, random_state=0
+        ),
+    )
+
+
+MODELS = {
+    "default": ("MLP default", _mlp),
+    "grid": ("MLP grid", _grid),
+    "hgb": ("HGB per target", _hgb),
+    "old": ("MLP old defaults", _old),
+}
 
 
 def _net(model):
@@ -150,9 +171,16 @@ def main(argv=None):
         default=None,
         help="sets on which to run the grid (default: all of --sets)",
     )
+    parser.add_argument(
+        "--grid-weight-decay",
+        default=None,
+        help="comma-separated weight_decay values: an axis of the grid (x2: 8 points)",
+    )
     parser.add_argument("--data-home", default=MTR_HOME)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
+    if args.grid_weight_decay:
+        _add_weight_decay(args.grid_weight_decay.split(","))
 
     def out(line=""):
         print(line, flush=True)
