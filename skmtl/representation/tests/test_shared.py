@@ -561,3 +561,25 @@ def test_phase_one_length_does_not_grow_with_d_when_samples_are_few():
         assert np.linalg.norm(fit.coef_ - tight.coef_) < 0.1 * stat
     assert n_phase1[15] <= 25 and n_phase1[120] <= 35, n_phase1
     assert fit.n_iter_ <= 80
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="known, not fixed: from this random start TPGD ends on a drifting "
+    "fit (one component growing without bound, 870 times the rate) and "
+    "tol='auto' is met before the drift check sees it; 3 of 25 fits (5 "
+    "random starts x 5 data seeds) at d=400, N=100, before and after the "
+    "extrapolated end of phase I",
+)
+def test_tpgd_random_start_does_not_end_silently_on_a_drift():
+    X, y, coef = _kappa_one_tasks(400, 3, 20, 100, 0.1, seed=1)
+    est = SharedRepresentationRegressor(
+        3, task_column=-1, fit_intercept=False, random_state=2
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        est.fit(X, y)
+    rate = 0.1**2 * 3 * (400 + 20 - 3) / (100 * 20)
+    warned = any(issubclass(w.category, ConvergenceWarning) for w in caught)
+    assert warned or param_error(est.coef_, coef) < 10 * rate
