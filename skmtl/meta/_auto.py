@@ -44,9 +44,12 @@ def default_candidates(task_column=None, *, random_state=None):
     of the features: per-task ridge (``RidgeCV`` per task), pooled ridge
     (tuned by a 3-fold grid search), group lasso, trace norm and
     mean-regularized (their ``*CV`` estimators, 3 folds), the shared
-    representation (rank chosen from the data) and per-task histogram
-    gradient boosting. Stacking (SST, ERC) and the MLP cost far more and are
-    opt-in (pass them in ``candidates``).
+    representation (rank chosen from the data), per-task histogram
+    gradient boosting, and the multi-task MLP
+    (:class:`~skmtl.neural.MultiTaskMLPRegressor` at its defaults, which stop
+    by early stopping; only when the ``neural`` extra, torch and skorch, is
+    installed). Stacking (SST, ERC) costs far more and is opt-in (pass it in
+    ``candidates``).
 
     Parameters
     ----------
@@ -103,6 +106,12 @@ def default_candidates(task_column=None, *, random_state=None):
             HistGradientBoostingRegressor(random_state=random_state), task_column=tc
         ),
     }
+    try:
+        from ..neural import MultiTaskMLPRegressor
+    except ImportError:  # the neural extra is not installed
+        pass
+    else:
+        models["MLP"] = MultiTaskMLPRegressor(task_column=tc, random_state=random_state)
     scaled = {}
     for name, est in models.items():
         if name == "boosting per task":  # trees need no scaling
