@@ -6,7 +6,9 @@ Choosing a model family automatically, for all or each task
 :class:`~skmtl.meta.MultiTaskAutoRegressor` cross-validates several model
 families on the same task-aware folds (every task in every fold), keeps a
 leaderboard of their per-task scores and fit times, and refits the best
-family, or, with ``per_task=True``, the best family of every task.
+family, or the best family of every task. By default (``per_task='auto'``)
+it decides between the two by cross-validating the choice itself on the
+scores it already has.
 
 Here on the Mulan ``slump`` data (103 concrete mixes, 3 targets), bundled
 with skmtl.
@@ -23,19 +25,20 @@ from skmtl.meta import MultiTaskAutoRegressor
 
 X, Y = load_mtr("slump", return_X_y=True)
 X, Y = np.asarray(X, float), np.asarray(Y, float)
-auto = MultiTaskAutoRegressor(cv=3, per_task=True, random_state=0).fit(X, Y)
+auto = MultiTaskAutoRegressor(cv=3, random_state=0).fit(X, Y)
 board = auto.leaderboard_
 for name, score, secs in zip(
     board["name"], board["mean_score"], board["fit_time"], strict=True
 ):
     print(f"{name:24s} mean R^2 {score:7.4f}   {secs:5.1f} s")
-print("winner of each task:", auto.task_winners_)
+print("held-out score of each way of choosing:", auto.selection_scores_)
+print("a winner per task:", auto.per_task_, "->", auto.task_winners_)
 
 # %%
 # Every family on every task
 # --------------------------
 # The mean over folds of each task's R^2: the families differ by task, which
-# ``per_task=True`` exploits.
+# a winner per task exploits.
 targets = ["slump", "flow", "strength"]
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 3.8), width_ratios=[1, 1.3])
 order = np.argsort(board["mean_score"])
