@@ -225,7 +225,8 @@ class SharedRepresentationRegressor(
         (``init='svd'``); the fit with the lower loss is kept. See Notes.
     phase2_growth_ : float
         TPGD: ``||coef_||_F`` of the fit kept over its value when its phase II
-        began (``nan`` for AltMin).
+        began (``nan`` for AltMin, and from a random start with
+        ``phase1_iter`` an int, where the guard is off).
     loss_curve_ : ndarray of shape (n_iter_,)
         The loss (without the balancing term) after every iteration.
     stop_crit_ : float
@@ -282,10 +283,11 @@ class SharedRepresentationRegressor(
     ``d = 50``), and the fit takes 69 iterations on average there instead of
     87, at the same error (``benchmarks/bench_tpgd.py``, section 6).
     A guard against a drift that ``tol`` does not see (TPGD from a random
-    start, ``init='random'`` or ``'auto'``): with fewer samples per task than
-    features, a start can lead phase II to a fit at a higher loss where one
-    component keeps growing into directions that some tasks' samples do not
-    constrain; the relative change falls below the threshold of
+    start, ``init='random'`` or ``'auto'``, with ``phase1_iter='auto'``):
+    with fewer samples per task than features, a start can lead phase II to
+    a fit at a higher loss where one component keeps growing into directions
+    that some tasks' samples do not constrain; the relative change falls
+    below the threshold of
     ``tol='auto'`` while ``||coef_||_F`` still grows, before the drift check
     (tripled, and still growing by 20% over 50 iterations at a flat loss)
     sees it. At ``d = 400``, ``k = 3``, 20 tasks of 100 samples, 3 of 25 fits

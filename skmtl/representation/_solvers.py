@@ -486,7 +486,8 @@ def tpgd(
         ``n_iter``, ``converged``, ``loss_curve``, ``stop_crit``,
         ``n_backtracks``, ``sigma1``, ``n_phase1``, and ``phase2_growth``:
         ``||B W^T||_F`` at the end over its value when phase II began
-        (compared with :data:`GROWTH_GUARD` by the estimator).
+        (compared with :data:`GROWTH_GUARD` by the estimator; ``nan`` from a
+        random start with ``phase1_iter`` an int).
     """
     rng = np.random.default_rng(rng) if not hasattr(rng, "standard_normal") else rng
     d, T = design.n_features, design.n_tasks
@@ -607,8 +608,11 @@ def tpgd(
         n_backtracks=n_backtracks,
         sigma1=sigma1,
         n_phase1=n_phase1,
+        # from a random start only where phase I ended at the escape: with
+        # phase1_iter an int (0 included), phase II can start from the tiny
+        # start, and its growth says nothing about a drift
         phase2_growth=np.nan
-        if norm_start2 is None
+        if norm_start2 is None or (init == "random" and not adaptive)
         else _coef_norm(B, W) / max(norm_start2, 1e-300),
     )
     return B, W, info

@@ -623,6 +623,11 @@ def test_tpgd_guard_does_not_refit_a_well_posed_problem():
     altmin = SharedRepresentationRegressor(3, solver="altmin", task_column=-1)
     altmin.fit(X, y)
     assert not altmin.restarted_ and np.isnan(altmin.phase2_growth_)
+    # phase II from the tiny start itself (phase1_iter=0): no growth measured
+    est = SharedRepresentationRegressor(
+        3, task_column=-1, phase1_iter=0, random_state=0
+    ).fit(X, y)
+    assert not est.restarted_ and np.isnan(est.phase2_growth_)
 
 
 def test_tpgd_random_start_does_not_end_silently_on_a_drift():
