@@ -302,8 +302,8 @@ DRIFT_FACTOR = 3.0
 #: drift (loss 4-12x, error 700-960x the rate) 2.6-3.1x, stopped by
 #: ``tol='auto'`` before the drift check (``DRIFT_FACTOR``) saw them; at
 #: d = 100-200, N = 25-50 (same dk / (NT) = 0.6, 4 data sets x 8 starts
-#: each) good fits grew at most 1.5x, drifting ones 1.98-4.6x (one fit at
-#: 107x the rate grew 1.39x: not caught)
+#: each) good fits grew at most 1.5x, drifting ones 1.98-4.6x (one fit that
+#: stopped on a plateau at 5x the loss, 107x the rate, grew 1.39x: missed)
 GROWTH_GUARD = 1.9
 
 
