@@ -421,7 +421,7 @@ class _BaseMultiTaskNeural(
         ``early_stopping=False`` the rule watches without stopping and the
         warning says whether the loss had settled by the end.
         """
-        if self.converged_ or self.stop_reason_ == "interrupted":
+        if self.converged_ or self.stop_reason_ in ("interrupted", "diverged"):
             return
         key, k = self.monitor_, self.n_iter_no_change
         n = dict(self.net_.callbacks_)["stopping"].n_epochs_
@@ -443,6 +443,40 @@ class _BaseMultiTaskNeural(
             ConvergenceWarning,
         )
 
+    def _check_diverged(self):
+        """Never a silent non-finite model: the training loss became NaN/inf.
+
+        The weights of the best epoch are kept when the validation rule saved
+        them (a ConvergenceWarning names the epoch); with non-finite weights
+        the fit raises.
+        """
+        losses = [h.get("train_loss", np.nan) for h in self.net_.history]
+        bad = [i for i, v in enumerate(losses) if not np.isfinite(v)]
+        if not bad:
+            return
+        self.converged_ = False
+        self.stop_reason_ = "diverged"
+        epoch = bad[0] + 1
+        cause = (
+            f"{type(self).__name__} diverged: the training loss became "
+            f"{losses[bad[0]]} at epoch {epoch} (lr={self.lr})"
+        )
+        advice = (
+            "Lower lr, standardise the inputs (and targets), or use another optimizer."
+        )
+        torch = _torch()
+        finite = all(
+            bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()
+        )
+        if not finite:
+            raise ValueError(f"{cause}, and the weights are not finite. {advice}")
+        warnings.warn(
+            f"{cause}; training stopped and the weights of epoch "
+            f"{getattr(self, 'best_epoch_', None)} (lowest validation loss) are "
+            f"kept. {advice}",
+            ConvergenceWarning,
+        )
+
     def _set_diagnostics(self):
         hist = self.net_.history
         rule = dict(getattr(self.net_, "callbacks_", [])).get("stopping")
@@ -458,6 +492,7 @@ class _BaseMultiTaskNeural(
             )
             self.best_loss_ = rule.best_loss_
             self.best_epoch_ = rule.best_epoch_
+        self._check_diverged()
         cos = [h.get("grad_cosine") for h in hist]
         cos = [c for c in cos if c is not None]
         self.gradient_conflicts_ = np.asarray(cos, dtype=float) if cos else None

@@ -165,9 +165,12 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
     converged_ : bool
         Whether the stopping rule fired in the last ``fit`` (False: a
         ``ConvergenceWarning`` was raised).
-    stop_reason_ : {'valid_loss', 'train_loss', 'max_epochs', 'interrupted'}
-        What ended the last fit: the rule on that loss, the epoch budget, or
-        something else (a callback of yours, Ctrl-C).
+    stop_reason_ : str
+        What ended the last fit: the rule on that loss (``'valid_loss'``,
+        ``'train_loss'``), the epoch budget (``'max_epochs'``), something else
+        (``'interrupted'``: a callback of yours, Ctrl-C), or a non-finite
+        training loss (``'diverged'``: the best epoch's weights kept, with a
+        warning; without such weights ``fit`` raises).
     monitor_ : {'valid_loss', 'train_loss'}
         The loss the rule watched in the last fit.
     best_loss_, best_epoch_ : float, int
@@ -541,9 +544,12 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
     converged_ : bool
         Whether the stopping rule fired in the last ``fit`` (False: a
         ``ConvergenceWarning`` was raised).
-    stop_reason_ : {'valid_loss', 'train_loss', 'max_epochs', 'interrupted'}
-        What ended the last fit: the rule on that loss, the epoch budget, or
-        something else (a callback of yours, Ctrl-C).
+    stop_reason_ : str
+        What ended the last fit: the rule on that loss (``'valid_loss'``,
+        ``'train_loss'``), the epoch budget (``'max_epochs'``), something else
+        (``'interrupted'``: a callback of yours, Ctrl-C), or a non-finite
+        training loss (``'diverged'``: the best epoch's weights kept, with a
+        warning; without such weights ``fit`` raises).
     monitor_ : {'valid_loss', 'train_loss'}
         The loss the rule watched in the last fit.
     best_loss_, best_epoch_ : float, int

@@ -382,6 +382,14 @@ default=None
         G = _task_gradients(losses, shared, active)
         self._on_task_gradients(G, active)
         K = (G @ G.T).double().cpu().numpy()
+        if (aggregate or W.needs_task_grads) and not np.isfinite(K).all():
+            # (diagnostics alone go on: the epoch's loss tells, _check_diverged)
+            raise ValueError(
+                "The task gradients are not finite at epoch "
+                f"{len(self.history)}: the training diverged (the training loss "
+                "became NaN/inf). Lower lr, standardise the inputs (and "
+                "targets), or use another optimizer."
+            )
         act = np.flatnonzero(active)
         C = _cosine(K)
         C[~np.asarray(active)] = np.nan

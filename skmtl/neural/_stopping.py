@@ -179,9 +179,15 @@ class StoppingRule(Callback):
         self.converged_ = False
         self.best_weights_ = None
         self.n_epochs_ = 0
+        self.diverged_ = False
 
     def on_epoch_end(self, net, **kwargs):
         self.n_epochs_ += 1
+        if not np.isfinite(net.history[-1].get("train_loss", 0.0)):
+            # a non-finite loss spreads to every weight: training cannot
+            # recover, and the fit's caller says so (_check_diverged)
+            self.diverged_ = True
+            raise KeyboardInterrupt
         loss = net.history[-1].get(self.monitor, np.nan)
         finite = np.isfinite(loss)
         if finite and loss < self.best_loss_ - self.tol:
