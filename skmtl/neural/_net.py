@@ -20,7 +20,7 @@ The fit loop is skorch's own.
 import numpy as np
 import torch
 from skorch import NeuralNet
-from skorch.dataset import unpack_data
+from skorch.dataset import get_len, unpack_data
 from skorch.utils import TeeGenerator, to_tensor
 
 from ._aggregators import get_aggregator
@@ -326,6 +326,35 @@ default=None
                 a + b for a, b in zip(self.epoch_sums_, sums, strict=True)
             ]
 
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        """skorch's epoch loop; a training epoch whose batch hooks are the
+        net's own skips the ``notify`` round trips (same history records).
+        """
+        hooks = getattr(self, "batch_hooks_", None)
+        lean = (
+            training
+            and iterator is not None
+            and hooks is not None
+            and len(hooks["on_batch_begin"]) == 1
+            and not hooks["on_batch_end"]
+            and type(self).on_batch_begin is NeuralNet.on_batch_begin
+        )
+        if not lean:
+            return super().run_single_epoch(
+                iterator, training, prefix, step_fn, **fit_params
+            )
+        history = self.history
+        count = 0
+        for batch in iterator:
+            history.new_batch()  # the net's on_batch_begin
+            step = step_fn(batch, **fit_params)
+            history.record_batch(prefix + "_loss", step["loss"].item())
+            first = batch[0] if isinstance(batch, (tuple, list)) else batch
+            history.record_batch(prefix + "_batch_size", get_len(first))
+            count += 1
+        history.record(prefix + "_batch_count", count)
+        return None
+
     def train_step(self, batch, **fit_params):
         """skorch's ``train_step``, without the closure where no optimizer
         takes one (all but L-BFGS): zero the gradients, fill them
@@ -354,8 +383,14 @@ default=None
         if not self.module_.training:  # train() walks every submodule: skip it
             self._set_training(True)
         Xi, yi = unpack_data(batch)
-        y_pred = self.infer(Xi, **fit_params)
-        yi = to_tensor(yi, device=self.device)
+        if type(Xi) is torch.Tensor and type(yi) is torch.Tensor and not fit_params:
+            # the lean iterator's batches: skorch's infer/to_tensor only move
+            # them to the device
+            Xi, yi = Xi.to(self.device), yi.to(self.device)
+            y_pred = self.module_(Xi)
+        else:
+            y_pred = self.infer(Xi, **fit_params)
+            yi = to_tensor(yi, device=self.device)
         losses, counts = self.criterion_(y_pred, yi)
         W = self.weighting_
         aggregate = self.aggregator_fn_ is not None

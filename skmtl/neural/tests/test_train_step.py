@@ -65,3 +65,33 @@ def test_lbfgs_keeps_the_closure():
     losses = [h["train_loss"] for h in model.net_.history]
     assert len(losses) == 4 and np.isfinite(losses).all()
     assert losses[-1] < losses[0]
+
+
+def test_lean_epoch_loop_records_what_skorchs_loop_records(monkeypatch):
+    fast = _fit()
+    monkeypatch.setattr(
+        MultiTaskSkorchNet, "run_single_epoch", NeuralNet.run_single_epoch
+    )
+    monkeypatch.setattr(MultiTaskSkorchNet, "train_step", NeuralNet.train_step)
+    monkeypatch.setattr(MultiTaskSkorchNet, "notify", NeuralNet.notify)
+    slow = _fit()
+    for a, b in zip(_params(fast), _params(slow), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    keys = ("train_loss", "train_batch_size")
+    for ha, hb in zip(fast.net_.history, slow.net_.history, strict=True):
+        assert ha["train_batch_count"] == hb["train_batch_count"] == 4
+        assert [[b[k] for k in keys] for b in ha["batches"]] == [
+            [b[k] for k in keys] for b in hb["batches"]
+        ]
+        assert ha["train_loss"] == hb["train_loss"]
+
+
+def test_unit_weights_sum_the_losses_and_learned_weights_do_not():
+    from skmtl.neural._weighting import DynamicWeightAverage, FixedWeighting
+
+    losses = torch.tensor([1.0, 2.0, 4.0])
+    assert FixedWeighting([1.0, 1.0, 1.0]).unit
+    assert float(FixedWeighting([1.0, 1.0, 1.0]).objective(losses)) == 7.0
+    assert float(FixedWeighting([1.0, 0.5, 0.25]).objective(losses)) == 3.0
+    dwa = DynamicWeightAverage(3)
+    assert not dwa.unit  # its weights move after the first epochs
