@@ -11,7 +11,6 @@ from sklearn.base import (
     TransformerMixin,
     is_classifier,
 )
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
@@ -19,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import MultiTaskMixin
 from ..utils import import_optional
+from ._stopping import check_diverged, warn_if_not_converged
 
 __all__ = ["_BaseMultiTaskNeural"]
 
@@ -385,7 +385,7 @@ class _BaseMultiTaskNeural(
         self.n_iter_ = len(self.net_.history)
         self._set_diagnostics()
         if not partial:
-            self._warn_if_not_converged()
+            warn_if_not_converged(self)
         return self
 
     def _prepare_stopping(self, task_sizes, layout, partial):
@@ -412,71 +412,6 @@ class _BaseMultiTaskNeural(
             else None
         )
 
-    def _warn_if_not_converged(self):
-        """ConvergenceWarning when ``max_epochs`` ended the fit, not the rule.
-
-        The rule (see ``early_stopping``) had not fired: the monitored loss
-        improved by more than ``tol`` within the last ``n_iter_no_change``
-        epochs, or fewer epochs than that were run. Never silent: with
-        ``early_stopping=False`` the rule watches without stopping and the
-        warning says whether the loss had settled by the end.
-        """
-        if self.converged_ or self.stop_reason_ in ("interrupted", "diverged"):
-            return
-        key, k = self.monitor_, self.n_iter_no_change
-        n = dict(self.net_.callbacks_)["stopping"].n_epochs_
-        why = (
-            f"it ran {n} epochs, fewer than n_iter_no_change={k}"
-            if n < k
-            else f"{key} improved by more than tol={self.tol} within the last "
-            f"n_iter_no_change={k} epochs"
-        )
-        warnings.warn(
-            f"{type(self).__name__} reached max_epochs={self.max_epochs} before "
-            f"its stopping rule fired ({why}); the fit may not have converged. "
-            "Increase max_epochs"
-            + (
-                " or use early_stopping='auto'."
-                if self.early_stopping is False
-                else "."
-            ),
-            ConvergenceWarning,
-        )
-
-    def _check_diverged(self):
-        """Never a silent non-finite model: the training loss became NaN/inf.
-
-        The weights of the best epoch are kept when the validation rule saved
-        them (a ConvergenceWarning names the epoch); with non-finite weights
-        the fit raises.
-        """
-        losses = [h.get("train_loss", np.nan) for h in self.net_.history]
-        bad = [i for i, v in enumerate(losses) if not np.isfinite(v)]
-        if not bad:
-            return
-        self.converged_ = False
-        self.stop_reason_ = "diverged"
-        epoch = bad[0] + 1
-        cause = (
-            f"{type(self).__name__} diverged: the training loss became "
-            f"{losses[bad[0]]} at epoch {epoch} (lr={self.lr})"
-        )
-        advice = (
-            "Lower lr, standardise the inputs (and targets), or use another optimizer."
-        )
-        torch = _torch()
-        finite = all(
-            bool(torch.isfinite(p).all()) for p in self.net_.module_.parameters()
-        )
-        if not finite:
-            raise ValueError(f"{cause}, and the weights are not finite. {advice}")
-        warnings.warn(
-            f"{cause}; training stopped and the weights of epoch "
-            f"{getattr(self, 'best_epoch_', None)} (lowest validation loss) are "
-            f"kept. {advice}",
-            ConvergenceWarning,
-        )
-
     def _set_diagnostics(self):
         hist = self.net_.history
         rule = dict(getattr(self.net_, "callbacks_", [])).get("stopping")
@@ -492,7 +427,7 @@ class _BaseMultiTaskNeural(
             )
             self.best_loss_ = rule.best_loss_
             self.best_epoch_ = rule.best_epoch_
-        self._check_diverged()
+        check_diverged(self)
         cos = [h.get("grad_cosine") for h in hist]
         cos = [c for c in cos if c is not None]
         self.gradient_conflicts_ = np.asarray(cos, dtype=float) if cos else None

@@ -418,7 +418,7 @@ default=None
         self._on_task_gradients(G, active)
         K = (G @ G.T).double().cpu().numpy()
         if (aggregate or W.needs_task_grads) and not np.isfinite(K).all():
-            # (diagnostics alone go on: the epoch's loss tells, _check_diverged)
+            # (diagnostics alone go on: the epoch's loss tells, check_diverged)
             raise ValueError(
                 "The task gradients are not finite at epoch "
                 f"{len(self.history)}: the training diverged (the training loss "

@@ -8,15 +8,20 @@ the rule only watches, and tells whether the fit ended converged.
 """
 
 import copy
+import warnings
 
 import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 __all__ = [
     "MIN_VALID_LABELS",
     "StoppingRule",
     "TaskStratifiedSplit",
+    "check_diverged",
     "resolve_stopping",
+    "warn_if_not_converged",
 ]
 
 #: fewest held-out labels of every task for ``early_stopping='auto'`` to
@@ -185,7 +190,7 @@ class StoppingRule(Callback):
         self.n_epochs_ += 1
         if not np.isfinite(net.history[-1].get("train_loss", 0.0)):
             # a non-finite loss spreads to every weight: training cannot
-            # recover, and the fit's caller says so (_check_diverged)
+            # recover, and the fit's caller says so (check_diverged)
             self.diverged_ = True
             raise KeyboardInterrupt
         loss = net.history[-1].get(self.monitor, np.nan)
@@ -209,3 +214,61 @@ class StoppingRule(Callback):
         if self.best_weights_ is not None and self.best_epoch_ != last:
             net.module_.load_state_dict(self.best_weights_)
         self.best_weights_ = None  # no second copy of the weights in the model
+
+
+def warn_if_not_converged(est):
+    """ConvergenceWarning when ``max_epochs`` ended the fit, not the rule.
+
+    The rule (see ``early_stopping``) had not fired: the monitored loss
+    improved by more than ``tol`` within the last ``n_iter_no_change``
+    epochs, or fewer epochs than that were run. Never silent: with
+    ``early_stopping=False`` the rule watches without stopping and the
+    warning says whether the loss had settled by the end.
+    """
+    if est.converged_ or est.stop_reason_ in ("interrupted", "diverged"):
+        return
+    key, k = est.monitor_, est.n_iter_no_change
+    n = dict(est.net_.callbacks_)["stopping"].n_epochs_
+    why = (
+        f"it ran {n} epochs, fewer than n_iter_no_change={k}"
+        if n < k
+        else f"{key} improved by more than tol={est.tol} within the last "
+        f"n_iter_no_change={k} epochs"
+    )
+    warnings.warn(
+        f"{type(est).__name__} reached max_epochs={est.max_epochs} before "
+        f"its stopping rule fired ({why}); the fit may not have converged. "
+        "Increase max_epochs"
+        + (" or use early_stopping='auto'." if est.early_stopping is False else "."),
+        ConvergenceWarning,
+    )
+
+
+def check_diverged(est):
+    """Never a silent non-finite model: the training loss became NaN/inf.
+
+    The weights of the best epoch are kept when the validation rule saved
+    them (a ConvergenceWarning names the epoch); with non-finite weights
+    the fit raises.
+    """
+    losses = [h.get("train_loss", np.nan) for h in est.net_.history]
+    bad = [i for i, v in enumerate(losses) if not np.isfinite(v)]
+    if not bad:
+        return
+    est.converged_ = False
+    est.stop_reason_ = "diverged"
+    epoch = bad[0] + 1
+    cause = (
+        f"{type(est).__name__} diverged: the training loss became "
+        f"{losses[bad[0]]} at epoch {epoch} (lr={est.lr})"
+    )
+    advice = "Lower lr, standardise the inputs (and targets), or use another optimizer."
+    finite = all(bool(torch.isfinite(p).all()) for p in est.net_.module_.parameters())
+    if not finite:
+        raise ValueError(f"{cause}, and the weights are not finite. {advice}")
+    warnings.warn(
+        f"{cause}; training stopped and the weights of epoch "
+        f"{getattr(est, 'best_epoch_', None)} (lowest validation loss) are "
+        f"kept. {advice}",
+        ConvergenceWarning,
+    )

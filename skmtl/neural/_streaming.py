@@ -40,6 +40,7 @@ from sklearn.utils import check_random_state
 from ..utils._validation import check_task_ids, task_codes_for
 from ._net import TensorBatchIterator
 from ._scan import _Scan, chunks
+from ._stopping import warn_if_not_converged
 
 __all__ = ["MemmapDataset", "StreamingBatchIterator", "is_streaming"]
 
@@ -598,7 +599,7 @@ def fit_streaming(est, X, y, *, partial, classes=None):
     est.n_iter_ = len(net.history)
     est._set_diagnostics()
     if not partial:
-        est._warn_if_not_converged()
+        warn_if_not_converged(est)
     return est
 
 
