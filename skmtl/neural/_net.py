@@ -343,16 +343,20 @@ default=None
             return super().run_single_epoch(
                 iterator, training, prefix, step_fn, **fit_params
             )
-        history = self.history
+        # the epoch's batch records, appended directly (what the net's
+        # on_batch_begin and history.record_batch write, one dict a batch)
+        batches = self.history[-1]["batches"]
+        loss_key, size_key = prefix + "_loss", prefix + "_batch_size"
         count = 0
         for batch in iterator:
-            history.new_batch()  # the net's on_batch_begin
+            record = {}
+            batches.append(record)
             step = step_fn(batch, **fit_params)
-            history.record_batch(prefix + "_loss", step["loss"].item())
             first = batch[0] if isinstance(batch, (tuple, list)) else batch
-            history.record_batch(prefix + "_batch_size", get_len(first))
+            record[loss_key] = step["loss"].item()
+            record[size_key] = get_len(first)
             count += 1
-        history.record(prefix + "_batch_count", count)
+        self.history.record(prefix + "_batch_count", count)
         return None
 
     def train_step(self, batch, **fit_params):
