@@ -51,7 +51,8 @@ from skmtl.datasets import load_mtr, load_school
 from skmtl.linear import PerTaskRidge
 from skmtl.metrics import r2_score
 from skmtl.representation import SharedRepresentationRegressor
-from skmtl.representation._solvers import build_design, tpgd
+from skmtl.representation._design import build_design
+from skmtl.representation._solvers import tpgd
 from skmtl.utils import check_multitask_data
 
 # the Mulan files: --data-home, else $SKMTL_DATA, else ../shared/data/mtr

@@ -19,12 +19,11 @@ from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from ..base import MultiTaskLinearModel, task_offsets
 from ..utils._validation import _check_2d, _split_task_column
+from ._design import build_design, choose_rank
 from ._solvers import (
     GROWTH_GUARD,
     altmin,
-    build_design,
     canonical_factors,
-    choose_rank,
     statistical_floor,
     tpgd,
 )

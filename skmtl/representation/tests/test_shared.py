@@ -13,7 +13,8 @@ from sklearn.pipeline import make_pipeline
 from skmtl.base import task_offsets
 from skmtl.linear import PerTaskRidge
 from skmtl.representation import SharedRepresentationRegressor
-from skmtl.representation._solvers import build_design, tpgd_objective
+from skmtl.representation._design import build_design
+from skmtl.representation._solvers import tpgd_objective
 from skmtl.utils import check_multitask_data, wide_to_long
 
 
@@ -444,7 +445,7 @@ def test_altmin_drift_stops_with_a_warning_that_names_it():
 def test_data_driven_rank_with_fewer_samples_than_features(d):
     # at d=400, N=100 the third component of seed 0 sits at 1.09 times the
     # noise edge: the former margin (1.1) chose k=2, at 25x the error of k=3
-    from skmtl.representation._solvers import choose_rank
+    from skmtl.representation._design import choose_rank
 
     for seed in range(5):
         X, y, _ = _kappa_one_tasks(d, 3, 20, 100, 0.1, seed=seed)
