@@ -25,6 +25,7 @@ from skorch.utils import TeeGenerator, to_tensor
 
 from ._aggregators import get_aggregator
 from ._losses import MultiTaskLoss
+from ._stopping import DIVERGENCE_ADVICE
 from ._weighting import make_weighting
 
 __all__ = ["DIAGNOSTIC_KEYS", "JacobianAggregator", "MultiTaskSkorchNet"]
@@ -217,37 +218,35 @@ default=None
         return int(max(1, min(self.INFERENCE_ROWS, self.INFERENCE_FLOATS // widest)))
 
     # ------------------------------------------------------------------ init
-    #: hooks fired on every batch; only the callbacks that implement one are
-    #: called (skorch calls every callback's no-op)
+    #: hooks skorch fires on every batch
     BATCH_HOOKS = ("on_batch_begin", "on_batch_end", "on_grad_computed")
 
     def initialize_callbacks(self):
+        """skorch's, and ``batch_hooks_``: the per-batch hooks that a callback
+        or a subclass of this net implements (the training loop skips the
+        others)."""
         super().initialize_callbacks()
         from skorch.callbacks import Callback
 
-        self.batch_hooks_ = {}
-        for name in self.BATCH_HOOKS:
-            # the net's own on_batch_begin opens the batch's history record
-            own = name == "on_batch_begin" or (
-                getattr(type(self), name) is not getattr(NeuralNet, name)
-            )
-            calls = [getattr(self, name)] if own else []
-            calls += [
-                getattr(cb, name)
-                for _, cb in self.callbacks_
-                if getattr(type(cb), name, None) is not getattr(Callback, name)
-            ]
-            self.batch_hooks_[name] = calls
+        listeners = [(type(self), NeuralNet)]
+        listeners += [(type(cb), Callback) for _, cb in self.callbacks_]
+        self.batch_hooks_ = {
+            name
+            for name in self.BATCH_HOOKS
+            for cls, base in listeners
+            if getattr(cls, name, None) is not getattr(base, name)
+        }
         return self
 
-    def notify(self, method_name, **cb_kwargs):
-        """skorch's ``notify``; a per-batch hook skips callbacks without it."""
-        calls = getattr(self, "batch_hooks_", {}).get(method_name)
-        if calls is None:
-            return super().notify(method_name, **cb_kwargs)
-        for call in calls:
-            call(self, **cb_kwargs)
-        return None
+    def initialize_optimizer(self, *args, **kwargs):
+        """skorch's; ``needs_closure_``: an optimizer re-evaluates the loss
+        (L-BFGS), so :meth:`train_step` keeps skorch's closure."""
+        super().initialize_optimizer(*args, **kwargs)
+        self.needs_closure_ = any(
+            isinstance(getattr(self, name + "_"), torch.optim.LBFGS)
+            for name in self._optimizers
+        )
+        return self
 
     def get_default_callbacks(self):
         """skorch's defaults, without the epoch table when ``verbose=0``.
@@ -327,17 +326,13 @@ default=None
             ]
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """skorch's epoch loop; a training epoch whose batch hooks are the
-        net's own skips the ``notify`` round trips (same history records).
+        """skorch's epoch loop; a training epoch without per-batch callbacks
+        skips the ``notify`` round trips (same history records).
         """
-        hooks = getattr(self, "batch_hooks_", None)
         lean = (
             training
             and iterator is not None
-            and hooks is not None
-            and len(hooks["on_batch_begin"]) == 1
-            and not hooks["on_batch_end"]
-            and type(self).on_batch_begin is NeuralNet.on_batch_begin
+            and not {"on_batch_begin", "on_batch_end"} & self.batch_hooks_
         )
         if not lean:
             return super().run_single_epoch(
@@ -366,14 +361,11 @@ default=None
         listens, step. The closure and step accumulator cost about 5% of a
         small net's epoch.
         """
-        if any(
-            isinstance(getattr(self, name + "_"), torch.optim.LBFGS)
-            for name in self._optimizers
-        ):
+        if self.needs_closure_:
             return super().train_step(batch, **fit_params)
         self._zero_grad_optimizer()
         step = self.train_step_single(batch, **fit_params)
-        if self.batch_hooks_["on_grad_computed"]:
+        if "on_grad_computed" in self.batch_hooks_:
             self.notify(
                 "on_grad_computed",
                 named_parameters=TeeGenerator(self.get_all_learnable_params()),
@@ -426,8 +418,7 @@ default=None
             raise ValueError(
                 "The task gradients are not finite at epoch "
                 f"{len(self.history)}: the training diverged (the training loss "
-                "became NaN/inf). Lower lr, standardise the inputs (and "
-                "targets), or use another optimizer."
+                f"became NaN/inf). {DIVERGENCE_ADVICE}"
             )
         act = np.flatnonzero(active)
         C = _cosine(K)

@@ -16,6 +16,7 @@ from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 __all__ = [
+    "DIVERGENCE_ADVICE",
     "MIN_VALID_LABELS",
     "StoppingRule",
     "TaskStratifiedSplit",
@@ -23,6 +24,11 @@ __all__ = [
     "resolve_stopping",
     "warn_if_not_converged",
 ]
+
+#: what to try when a fit diverged (every divergence error and warning)
+DIVERGENCE_ADVICE = (
+    "Lower lr, standardise the inputs (and targets), or use another optimizer."
+)
 
 #: fewest held-out labels of every task for ``early_stopping='auto'`` to
 #: hold rows out (see :func:`resolve_stopping`)
@@ -262,7 +268,7 @@ def check_diverged(est):
         f"{type(est).__name__} diverged: the training loss became "
         f"{losses[bad[0]]} at epoch {epoch} (lr={est.lr})"
     )
-    advice = "Lower lr, standardise the inputs (and targets), or use another optimizer."
+    advice = DIVERGENCE_ADVICE
     finite = all(bool(torch.isfinite(p).all()) for p in est.net_.module_.parameters())
     if not finite:
         raise ValueError(f"{cause}, and the weights are not finite. {advice}")

@@ -47,7 +47,6 @@ def _params(model):
 def test_closure_free_step_equals_skorchs_step(monkeypatch):
     fast = _fit([("g", _GradNorms())])
     monkeypatch.setattr(MultiTaskSkorchNet, "train_step", NeuralNet.train_step)
-    monkeypatch.setattr(MultiTaskSkorchNet, "notify", NeuralNet.notify)
     slow = _fit([("g", _GradNorms())])
     fast_cb = dict(fast.net_.callbacks_)["g"]
     slow_cb = dict(slow.net_.callbacks_)["g"]
@@ -73,7 +72,6 @@ def test_lean_epoch_loop_records_what_skorchs_loop_records(monkeypatch):
         MultiTaskSkorchNet, "run_single_epoch", NeuralNet.run_single_epoch
     )
     monkeypatch.setattr(MultiTaskSkorchNet, "train_step", NeuralNet.train_step)
-    monkeypatch.setattr(MultiTaskSkorchNet, "notify", NeuralNet.notify)
     slow = _fit()
     for a, b in zip(_params(fast), _params(slow), strict=True):
         torch.testing.assert_close(a, b, rtol=0, atol=0)
