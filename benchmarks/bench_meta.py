@@ -42,8 +42,8 @@ from sklearn.model_selection import KFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmtl._benchmarks import average_rrmse
-from skmtl.datasets import load_mtr, load_school
+from skmtl._benchmarks import average_rrmse, mulan_protocol
+from skmtl.datasets import load_school
 from skmtl.meta import (
     MultiTaskAutoRegressor,
     PerTaskRegressor,
@@ -56,7 +56,6 @@ MTR_HOME = Path(
         "SKMTL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "mtr"
     )
 )
-SPLITS = {"rf1": 4108, "scm1d": 8145}
 
 
 def models(n_chains, cv, task_column=None, blocked=False):
@@ -151,13 +150,7 @@ def evaluate_school(n_splits, n_chains, cv, out, keep=None):
 
 
 def evaluate(name, data_home, n_chains, cv, out, keep=None, blocked=False):
-    X, Y = load_mtr(name, data_home=data_home, return_X_y=True)
-    X, Y = np.asarray(X, float), np.asarray(Y, float)
-    if name in SPLITS:
-        cut = SPLITS[name]
-        folds = [(np.arange(cut), np.arange(cut, len(X)))]
-    else:
-        folds = list(KFold(10, shuffle=True, random_state=0).split(X))
+    X, Y, folds = mulan_protocol(name, data_home)
 
     def prepare():
         return make_pipeline(SimpleImputer(), StandardScaler())

@@ -50,8 +50,7 @@ from sklearn.model_selection import GridSearchCV, KFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from skmtl._benchmarks import average_rrmse
-from skmtl.datasets import load_mtr
+from skmtl._benchmarks import average_rrmse, mulan_protocol
 from skmtl.meta import PerTaskRegressor
 from skmtl.neural import MultiTaskMLPRegressor
 
@@ -60,7 +59,6 @@ MTR_HOME = Path(
         "SKMTL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "mtr"
     )
 )
-SPLITS = {"rf1": 4108, "scm1d": 8145}
 #: the small grid of the tuned MLP (4 points: 130 fits per 10-fold set, what
 #: a loaded 2-core machine affords; the weight decay axis of 1e-3 was dropped)
 GRID = {
@@ -117,13 +115,7 @@ def _net(model):
 
 
 def evaluate(name, data_home, keys, out):
-    X, Y = load_mtr(name, data_home=data_home, return_X_y=True)
-    X, Y = np.asarray(X, float), np.asarray(Y, float)
-    if name in SPLITS:
-        cut = SPLITS[name]
-        folds = [(np.arange(cut), np.arange(cut, len(X)))]
-    else:
-        folds = list(KFold(10, shuffle=True, random_state=0).split(X))
+    X, Y, folds = mulan_protocol(name, data_home)
     for key in keys:
         label, make = MODELS[key]
         errs, secs, epochs, reasons, n_warn, best = [], 0.0, [], Counter(), 0, []

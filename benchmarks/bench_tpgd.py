@@ -46,6 +46,7 @@ from sklearn.model_selection import GridSearchCV, KFold, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from skmtl._benchmarks import MULAN_TRAIN_ROWS
 from skmtl.base import task_offsets
 from skmtl.datasets import load_mtr, load_school
 from skmtl.linear import PerTaskRidge
@@ -387,7 +388,8 @@ def real_convergence(data_home, out):
         Xr, Yr = load_mtr("rf1", data_home=data_home, return_X_y=True)
         Xr = StandardScaler().fit_transform(SimpleImputer().fit_transform(Xr))
         Yr = StandardScaler().fit_transform(Yr)
-        problems["rf1"] = (Xr[:4108], Yr[:4108], None)
+        cut = MULAN_TRAIN_ROWS["rf1"]
+        problems["rf1"] = (Xr[:cut], Yr[:cut], None)
     out(
         "\n## 5. Convergence on real designs (standardised, all data, "
         "max_iter=20000, tol=1e-4)\n"
@@ -547,8 +549,8 @@ def main(argv=None):
         peers(args.reps, args.quick, out)
     if "4" in args.sections:
         school(max(args.reps, 3) if not args.quick else 1, out)
-        mulan("rf1", 4108, args.data_home, out)
-        mulan("scm1d", 8145, args.data_home, out)
+        for name, n_train in MULAN_TRAIN_ROWS.items():
+            mulan(name, n_train, args.data_home, out)
     if "5" in args.sections:
         real_convergence(args.data_home, out)
     if "6" in args.sections:

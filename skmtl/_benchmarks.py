@@ -24,12 +24,14 @@ import numpy as np
 from ._progress import progress
 
 __all__ = [
+    "MULAN_TRAIN_ROWS",
     "SUITES",
     "SuiteResult",
     "average_rrmse",
     "machine_info",
     "machine_markdown",
     "mtr_suite",
+    "mulan_protocol",
     "school_suite",
     "speed_suite",
 ]
@@ -190,6 +192,32 @@ def school_suite(
 
 
 # -- multi-target regression ----------------------------------------------------
+
+
+#: rows of the original training part of the time-ordered Mulan sets (the
+#: test rows come after them; ``mtr/MANIFEST.md`` of the shared data)
+MULAN_TRAIN_ROWS = {"rf1": 4108, "scm1d": 8145}
+
+
+def mulan_protocol(name, data_home=None):
+    """``X, Y, folds`` of a Mulan set in the benchmarks' protocol.
+
+    The original train/test split on the time-ordered sets
+    (:data:`MULAN_TRAIN_ROWS`), 10-fold shuffled CV (seed 0) elsewhere;
+    ``X`` and ``Y`` as float arrays (``NaN`` where the file has no value).
+    """
+    from sklearn.model_selection import KFold
+
+    from .datasets import load_mtr
+
+    X, Y = load_mtr(name, data_home=data_home, return_X_y=True)
+    X, Y = np.asarray(X, float), np.asarray(Y, float)
+    if name in MULAN_TRAIN_ROWS:
+        cut = MULAN_TRAIN_ROWS[name]
+        folds = [(np.arange(cut), np.arange(cut, len(X)))]
+    else:
+        folds = list(KFold(10, shuffle=True, random_state=0).split(X))
+    return X, Y, folds
 
 
 def average_rrmse(Y_true, Y_pred, Y_train):
