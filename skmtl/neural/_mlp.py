@@ -10,6 +10,23 @@ from ._base_neural import _BaseMultiTaskNeural
 __all__ = ["MultiTaskMLPClassifier", "MultiTaskMLPRegressor"]
 
 
+#: the training objective of both MLPs' docstrings
+_OBJECTIVE_DOC = r"""    The network is trained with mini-batch gradient steps on
+
+    .. math::
+
+        \sum_{t=1}^{T} w_t L_t, \qquad
+        L_t = \frac{1}{|B_t|} \sum_{i \in B_t} \ell_t(f_t(x_i), y_{it}),
+
+    where ``B_t`` are the rows of the batch labelled for task ``t`` (missing
+    labels, ``NaN`` in wide ``Y``, and other tasks' rows in long data are
+    masked out), ``f_t`` is task ``t``'s head on the shared representation and
+    ``w_t`` comes from ``weighting``. With an ``aggregator`` the shared
+    parameters move along a combination ``sum_t beta_t w_t g_t`` of the task
+    gradients instead of their sum; task-specific parameters keep their own
+    gradients.
+"""
+
 #: parameters of both MLPs' docstrings (written once; see the end of the module)
 _PARAMETERS_DOC = r"""    trunk_layer_sizes : sequence of int, default=(64, 64)
         Hidden layers of the shared trunk ('shared_bottom'), of every expert
@@ -158,28 +175,13 @@ _FITTED_DOC = r"""    net_ : MultiTaskSkorchNet
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names of ``X`` when it is a DataFrame with string column names.
 
-    See Also
-    --------
 """
 
 
 class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
     r"""Multi-task neural network regressor: shared trunk, one head per task.
 
-    The network is trained with mini-batch gradient steps on
-
-    .. math::
-
-        \sum_{t=1}^{T} w_t L_t, \qquad
-        L_t = \frac{1}{|B_t|} \sum_{i \in B_t} \ell_t(f_t(x_i), y_{it}),
-
-    where ``B_t`` are the rows of the batch labelled for task ``t`` (missing
-    labels, ``NaN`` in wide ``Y``, and other tasks' rows in long data are
-    masked out), ``f_t`` is task ``t``'s head on the shared representation and
-    ``w_t`` comes from ``weighting``. With an ``aggregator`` the shared
-    parameters move along a combination ``sum_t beta_t w_t g_t`` of the task
-    gradients instead of their sum; task-specific parameters keep their own
-    gradients.
+    <shared objective>
 
     Here ``ell_t`` is the squared error. Tasks are columns of a wide ``Y``
     (``NaN`` = missing label) or the ids of a task column (long data).
@@ -196,6 +198,9 @@ class MultiTaskMLPRegressor(RegressorMixin, _BaseMultiTaskNeural):
     y_scale_ : ndarray of shape (n_tasks,)
         Standard deviation of each task's targets (1 without).
     <shared fitted attributes>
+
+    See Also
+    --------
     MultiTaskMLPClassifier : the same network for classification tasks.
     MultiTaskNet : mixed regression and classification tasks.
 
@@ -404,20 +409,7 @@ default=None
 class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
     r"""Multi-task neural network classifier: shared trunk, one head per task.
 
-    The network is trained with mini-batch gradient steps on
-
-    .. math::
-
-        \sum_{t=1}^{T} w_t L_t, \qquad
-        L_t = \frac{1}{|B_t|} \sum_{i \in B_t} \ell_t(f_t(x_i), y_{it}),
-
-    where ``B_t`` are the rows of the batch labelled for task ``t`` (missing
-    labels, ``NaN`` in wide ``Y``, and other tasks' rows in long data are
-    masked out), ``f_t`` is task ``t``'s head on the shared representation and
-    ``w_t`` comes from ``weighting``. With an ``aggregator`` the shared
-    parameters move along a combination ``sum_t beta_t w_t g_t`` of the task
-    gradients instead of their sum; task-specific parameters keep their own
-    gradients.
+    <shared objective>
 
     Here ``ell_t`` is the binary cross-entropy on one logit (2 classes) or the
     cross-entropy on ``n_classes_t`` logits. Each task has its own classes,
@@ -431,6 +423,9 @@ class MultiTaskMLPClassifier(ClassifierMixin, _BaseMultiTaskNeural):
     classes_ : list of ndarray
         Sorted labels of each task.
     <shared fitted attributes>
+
+    See Also
+    --------
     MultiTaskMLPRegressor : the same network for regression tasks.
     MultiTaskNet : mixed regression and classification tasks.
 
@@ -689,6 +684,9 @@ default=None
 
 
 for _cls in (MultiTaskMLPRegressor, MultiTaskMLPClassifier):
-    _cls.__doc__ = _cls.__doc__.replace(
-        "    <shared parameters>\n", _PARAMETERS_DOC
-    ).replace("    <shared fitted attributes>\n", _FITTED_DOC)
+    for _mark, _text in (
+        ("objective", _OBJECTIVE_DOC),
+        ("parameters", _PARAMETERS_DOC),
+        ("fitted attributes", _FITTED_DOC),
+    ):
+        _cls.__doc__ = _cls.__doc__.replace(f"    <shared {_mark}>\n", _text)
