@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..base import MultiTaskMixin
 from ..utils import import_optional
+from ._rng import torch_rng
 from ._stopping import check_diverged, warn_if_not_converged
 
 __all__ = ["_BaseMultiTaskNeural"]
@@ -41,6 +42,28 @@ def _optimizer_class(name):
         "sgd": torch.optim.SGD,
         "rmsprop": torch.optim.RMSprop,
     }[name]
+
+
+#: named optimizers that have torch's fused implementation (one kernel for
+#: every parameter) on the CPU and on CUDA
+_FUSED = ("adam", "adamw", "sgd")
+
+
+def optimizer_kwargs(optimizer, device, weight_decay):
+    """skorch's ``optimizer__*`` options of a named optimizer.
+
+    ``weight_decay`` when set, and ``fused=True`` for 'adam', 'adamw' and
+    'sgd' on the CPU or CUDA: the same update up to float rounding, about a
+    quarter less time per step of a small network on the CPU (its per-tensor
+    loop runs a dozen small kernels per parameter). A torch optimizer class
+    passed by the user runs as it is configured.
+    """
+    kw = {"weight_decay": weight_decay} if weight_decay else {}
+    device_type = str(device).split(":")[0]
+    if isinstance(optimizer, str) and optimizer in _FUSED:
+        if device_type in ("cpu", "cuda"):
+            kw["fused"] = True
+    return {f"optimizer__{k}": v for k, v in kw.items()}
 
 
 def _module_class(architecture):
@@ -135,16 +158,17 @@ class _BaseMultiTaskNeural(
         if reset:
             types = self._resolve_task_types(T)
             classes, mean, scale, kinds = [], np.zeros(T), np.ones(T), []
-            for t, _, y_t, w_t in data.iter_tasks():
+            for t in range(T):
                 if types[t] == "regression":
                     classes.append(None)
                     kinds.append("regression")
                     if self._standardize:
+                        y_t, w_t = data.target(t), data.weight(t)
                         mean[t] = np.average(y_t, weights=w_t)
                         sd = np.sqrt(np.average((y_t - mean[t]) ** 2, weights=w_t))
                         scale[t] = sd if sd > 0 else 1.0
                     continue
-                lab = labels_of(t, y_t)
+                lab = labels_of(t, data.target(t))
                 if lab.dtype.kind not in "iufb":
                     check_classification_targets(lab)
                 labels = np.unique(lab)
@@ -180,6 +204,9 @@ class _BaseMultiTaskNeural(
             self.task_types_ = kinds
             self._classes = classes
             self.y_mean_, self.y_scale_ = mean, scale
+        if data.layout == "wide" and set(self.task_types_) == {"regression"}:
+            # every task standardised at once; NaN (no label) stays NaN
+            return ((data.y - self.y_mean_) / self.y_scale_).astype(np.float32)
         enc = [None] * T
         for t, _, y_t, _ in data.iter_tasks():
             if self.task_types_[t] == "regression":
@@ -300,13 +327,7 @@ class _BaseMultiTaskNeural(
 
             callbacks.append(("progress_bar", ProgressBar()))
         kw = {f"module__{k}": v for k, v in module_kw.items()}
-        kw.update(
-            {
-                f"optimizer__{k}": v
-                for k, v in {"weight_decay": self.weight_decay}.items()
-                if v
-            }
-        )
+        kw.update(optimizer_kwargs(self.optimizer, self.device, self.weight_decay))
         return MultiTaskSkorchNet(
             _module_class(self.architecture),
             criterion__task_types=self.task_types_,
@@ -356,7 +377,6 @@ class _BaseMultiTaskNeural(
                     )
                 )
             return fit_streaming(self, X, y, partial=partial, classes=classes)
-        torch = _torch()
         self._check_device()
         if sample_weight is not None and y is not None:
             X, y, y_raw, sample_weight = self._weighted_rows(X, y, y_raw, sample_weight)
@@ -372,13 +392,13 @@ class _BaseMultiTaskNeural(
         if first:
             self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
             self.net_ = self._build_net(Xf.shape[1], data.layout, self._seed)
-        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+        with torch_rng(self.device) as seed, warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Mean of empty slice.*")
             warnings.filterwarnings("ignore", message=".*NumPy array is not writable.*")
             if first:
-                torch.manual_seed(self._seed)
+                seed(self._seed)
                 self.net_.initialize()
-            torch.manual_seed(self._seed + 1 + len(self.net_.history))
+            seed(self._seed + 1 + len(self.net_.history))
             self.net_.max_epochs = 1 if partial else self.max_epochs
             self._prepare_stopping(data.task_sizes, data.layout, partial)
             self.net_.partial_fit(Xf, Y)
@@ -449,7 +469,7 @@ class _BaseMultiTaskNeural(
         Xf = np.asarray(X, dtype=np.float32)
         # the DataLoader draws a seed even without shuffling: keep the global
         # generator untouched so that predicting has no side effect
-        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+        with torch.no_grad(), torch_rng(self.device):
             out = self.net_.forward(Xf, training=False, device="cpu")
         return out.numpy().astype(np.float64)
 

@@ -75,6 +75,8 @@ class MultiTaskLoss(nn.Module):
         self.inverse = np.argsort(order).tolist()
         self._identity = order == list(range(len(order)))
         self._all_regression = len(self.reg_tasks) == len(self.task_types)
+        # width of y_true with a trailing row-weight column (sample_weight)
+        self._weighted_width = (len(self.task_types) if layout == "wide" else 2) + 1
         # multiclass logits gathered into one (batch, n_multiclass, k_max)
         # block: column index of each (task, class) slot, padding marked
         k_max = max((self.out_dims[t] for t in self.multi_tasks), default=0)
@@ -119,7 +121,7 @@ class MultiTaskLoss(nn.Module):
 
     def forward(self, y_pred, y_true):
         row_weight = None
-        if y_true.shape[1] == (self.n_tasks if self.layout == "wide" else 2) + 1:
+        if y_true.shape[1] == self._weighted_width:
             y_true, row_weight = y_true[:, :-1], y_true[:, -1]
         elif self._all_regression and self.layout == "wide":
             # fast path, every label present: one reduction tells (NaN spreads)

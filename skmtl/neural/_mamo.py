@@ -11,8 +11,14 @@ from sklearn.utils import check_random_state
 from sklearn.utils._available_if import available_if
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._base_neural import _BaseMultiTaskNeural, _optimizer_class, _torch
+from ._base_neural import (
+    _BaseMultiTaskNeural,
+    _optimizer_class,
+    _torch,
+    optimizer_kwargs,
+)
 from ._mlp import MultiTaskMLPClassifier, MultiTaskMLPRegressor
+from ._rng import torch_rng
 
 __all__ = ["MAMOClassifier", "MAMORegressor"]
 
@@ -94,7 +100,8 @@ _DOC = r"""Multi-task MLP that adds modules where task gradients conflict (MAMO)
         Options of the aggregator (``c`` for 'cagrad').
     optimizer : str or torch optimizer class, default='adam'
         'adam', 'adamw', 'sgd', 'rmsprop' or a torch optimizer class; the
-        modules join it as a new parameter group.
+        modules join it as a new parameter group. The names 'adam', 'adamw'
+        and 'sgd' run torch's fused implementation (as the MLPs).
     lr : float, default=1e-3
         Learning rate.
     weight_decay : float, default=0.0
@@ -277,8 +284,7 @@ class _BaseMAMO(_BaseMultiTaskNeural):
             dropout=float(self.dropout),
         )
         kw = {f"module__{k}": v for k, v in module_kw.items()}
-        if self.weight_decay:
-            kw["optimizer__weight_decay"] = self.weight_decay
+        kw.update(optimizer_kwargs(self.optimizer, self.device, self.weight_decay))
         aggregator = self.aggregator
         if aggregator is not None and not isinstance(aggregator, str):
             aggregator = JacobianAggregator(aggregator)
@@ -319,13 +325,13 @@ class _BaseMAMO(_BaseMultiTaskNeural):
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         net = self._build_net(Xf.shape[1], data.layout, seed)
         n_probe = min(self.probe_epochs, self.max_epochs)
-        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+        with torch_rng(self.device) as seed_torch, warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Mean of empty slice.*")
             warnings.filterwarnings("ignore", message=".*NumPy array is not writable.*")
-            torch.manual_seed(seed)
+            seed_torch(seed)
             net.initialize()
             if n_probe:
-                torch.manual_seed(seed + 1)
+                seed_torch(seed + 1)
                 net.probing_ = True
                 net.max_epochs = n_probe
                 net.partial_fit(Xf, Y)
@@ -351,7 +357,7 @@ class _BaseMAMO(_BaseMultiTaskNeural):
             if new:
                 net.optimizer_.add_param_group({"params": new})
             if self.max_epochs > n_probe:
-                torch.manual_seed(seed + 2)
+                seed_torch(seed + 2)
                 net.max_epochs = self.max_epochs - n_probe
                 net.partial_fit(Xf, Y)
         self.net_ = net

@@ -349,7 +349,9 @@ default=None
             step = step_fn(batch, **fit_params)
             first = batch[0] if isinstance(batch, (tuple, list)) else batch
             record[loss_key] = step["loss"].item()
-            record[size_key] = get_len(first)
+            record[size_key] = (
+                len(first) if isinstance(first, torch.Tensor) else get_len(first)
+            )
             count += 1
         self.history.record(prefix + "_batch_count", count)
         return None

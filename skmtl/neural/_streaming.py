@@ -39,6 +39,7 @@ from sklearn.utils import check_random_state
 
 from ..utils._validation import check_task_ids, task_codes_for
 from ._net import TensorBatchIterator
+from ._rng import torch_rng
 from ._scan import _Scan, chunks
 from ._stopping import warn_if_not_converged
 
@@ -585,12 +586,12 @@ def fit_streaming(est, X, y, *, partial, classes=None):
     saved = net.iterator_train, net.iterator_valid
     net.iterator_train = net.iterator_valid = StreamingBatchIterator
     try:
-        with torch.random.fork_rng(devices=[]), warnings.catch_warnings():
+        with torch_rng(est.device) as seed, warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*Mean of empty slice.*")
             if first:
-                torch.manual_seed(est._seed)
+                seed(est._seed)
                 net.initialize()
-            torch.manual_seed(est._seed + 1 + len(net.history))
+            seed(est._seed + 1 + len(net.history))
             net.max_epochs = 1 if partial else est.max_epochs
             est._prepare_stopping(scan.moments.n, scan.layout, partial)
             net.partial_fit(data, None)

@@ -210,13 +210,14 @@ def fit_mlp_front(est, data, train_idx, P, seed, neighbours, hypervolume):
     from torch.func import functional_call, stack_module_state, vmap
 
     from ..neural._modules import SharedBottom
+    from ..neural._rng import torch_rng
 
     K, T = P.shape
     rows, Y, w, mean, scale = _encode(data, train_idx)
     X = _dense32(data.X[rows])
     n = len(rows)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with torch_rng() as seed_torch:
+        seed_torch(seed)
         base = SharedBottom(
             X.shape[1],
             [1] * T,

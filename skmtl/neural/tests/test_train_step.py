@@ -93,3 +93,49 @@ def test_unit_weights_sum_the_losses_and_learned_weights_do_not():
     assert float(FixedWeighting([1.0, 0.5, 0.25]).objective(losses)) == 3.0
     dwa = DynamicWeightAverage(3)
     assert not dwa.unit  # its weights move after the first epochs
+
+
+def test_named_optimizers_are_fused_and_step_as_the_per_tensor_loop():
+    # 'adam', 'adamw' and 'sgd' use torch's fused kernel; a class runs as given
+    for name in ("adam", "adamw", "sgd"):
+        assert _fit(optimizer=name).net_.optimizer_.defaults["fused"] is True
+    assert "fused" not in _fit(optimizer="rmsprop").net_.optimizer_.defaults
+    plain = _fit(optimizer=torch.optim.Adam)
+    assert not plain.net_.optimizer_.defaults["fused"]
+    fused = _fit(optimizer="adam")
+    # the same update up to float rounding, after 16 steps
+    for a, b in zip(_params(fused), _params(plain), strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+    assert not torch.equal(
+        *[
+            torch.cat([p.ravel() for p in _params(m)])
+            for m in (fused, _fit(optimizer="sgd"))
+        ]
+    )
+
+
+def test_fit_leaves_the_global_generators_alone_and_repeats_itself():
+    state = torch.random.get_rng_state()
+    a, b = _fit(), _fit()
+    assert torch.equal(state, torch.random.get_rng_state())
+    for p, q in zip(_params(a), _params(b), strict=True):
+        torch.testing.assert_close(p, q, rtol=0, atol=0)
+
+
+def test_wide_regression_targets_are_encoded_at_once():
+    # the vectorised encoding equals the per-task one it replaced, NaN kept
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 4))
+    Y = rng.normal(loc=[1.0, -3.0, 10.0], scale=[1.0, 5.0, 0.1], size=(60, 3))
+    Y[rng.random(Y.shape) < 0.2] = np.nan
+    model = MultiTaskMLPRegressor(max_epochs=1)
+    data = model._validate_fit(X, Y, reset=True)
+    enc = model._encode_targets(data, reset=True)
+    assert enc.dtype == np.float32
+    for t in range(3):
+        obs = ~np.isnan(Y[:, t])
+        m = Y[obs, t].mean()
+        sd = Y[obs, t].std()
+        np.testing.assert_allclose(model.y_mean_[t], m)
+        np.testing.assert_allclose(enc[obs, t], (Y[obs, t] - m) / sd, rtol=1e-6)
+        assert np.isnan(enc[~obs, t]).all()
