@@ -345,10 +345,9 @@ class MAMOSkorchNet(MultiTaskSkorchNet):
         self.cosine_stats_ = []
         return self
 
-    def train_step_single(self, batch, **fit_params):
-        if self.probing_:
-            self.diag_pending_ = True  # task gradients on every batch
-        return super().train_step_single(batch, **fit_params)
+    def _needs_task_grads(self):
+        # while probing: the task gradients on every batch
+        return self.probing_ or super()._needs_task_grads()
 
     def _on_task_gradients(self, G, active):
         if not self.probing_:

@@ -1,6 +1,7 @@
 """MultiTaskSkorchNet.train_step: the closure-free step equals skorch's."""
 
 import numpy as np
+import pytest
 import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback
@@ -26,9 +27,10 @@ class _GradNorms(Callback):
         self.batches += 1
 
 
-def _fit(callbacks=None, optimizer="adam", lr=1e-2):
+def _fit(callbacks=None, optimizer="adam", lr=1e-2, **kw):
     X, Y = make_multitask_regression(120, 5, 3, random_state=0)
     return MultiTaskMLPRegressor(
+        **kw,
         trunk_layer_sizes=(8,),
         batch_size=32,
         max_epochs=4,
@@ -139,3 +141,57 @@ def test_wide_regression_targets_are_encoded_at_once():
         np.testing.assert_allclose(model.y_mean_[t], m)
         np.testing.assert_allclose(enc[obs, t], (Y[obs, t] - m) / sd, rtol=1e-6)
         assert np.isnan(enc[~obs, t]).all()
+
+
+@pytest.mark.parametrize(
+    "kw, plain_steps",
+    [
+        # conflict tracking: the first batch of each epoch takes train_step
+        ({}, 4 * 3),
+        ({"track_gradient_conflicts": False}, 4 * 4),
+        ({"weighting": [1.0, 0.5, 2.0]}, 4 * 3),
+        ({"weighting": "uncertainty"}, 0),  # learned weights
+        ({"aggregator": "mgda"}, 0),
+    ],
+)
+def test_plain_steps_equal_train_step(monkeypatch, kw, plain_steps):
+    calls = []
+    plain_step = MultiTaskSkorchNet._plain_step
+
+    def spy(self, Xi, yi):
+        calls.append(len(Xi))
+        return plain_step(self, Xi, yi)
+
+    monkeypatch.setattr(MultiTaskSkorchNet, "_plain_step", spy)
+    fast = _fit(**kw)
+    assert len(calls) == plain_steps
+    monkeypatch.undo()
+    monkeypatch.setattr(
+        MultiTaskSkorchNet, "run_single_epoch", NeuralNet.run_single_epoch
+    )
+    monkeypatch.setattr(MultiTaskSkorchNet, "train_step", NeuralNet.train_step)
+    slow = _fit(**kw)
+    for a, b in zip(_params(fast), _params(slow), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    for ha, hb in zip(fast.net_.history, slow.net_.history, strict=True):
+        assert [b["train_loss"] for b in ha["batches"]] == [
+            b["train_loss"] for b in hb["batches"]
+        ]
+        assert ha["task_weights"] == hb["task_weights"]
+        assert ha["train_task_losses"] == hb["train_task_losses"]
+
+
+def test_a_subclass_step_is_not_bypassed():
+    # a net whose train_step_single is overridden keeps its own step
+    seen = []
+
+    class Net(MultiTaskSkorchNet):
+        def train_step_single(self, batch, **fit_params):
+            seen.append(1)
+            return super().train_step_single(batch, **fit_params)
+
+    model = _fit(track_gradient_conflicts=False)
+    model.net_.__class__ = Net
+    X, Y = make_multitask_regression(120, 5, 3, random_state=0)
+    model.net_.partial_fit(X.astype(np.float32), Y.astype(np.float32))
+    assert len(seen) == 4 * 4  # max_epochs=4 epochs of 4 batches, every one
