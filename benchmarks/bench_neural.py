@@ -42,6 +42,7 @@ Usage::
     python benchmarks/bench_neural.py                 # everything
     python benchmarks/bench_neural.py --part speed \\
         --output benchmarks/results/neural_speed.txt
+    python benchmarks/bench_neural.py --part speed --device cuda  # + GPU rows
     python benchmarks/bench_neural.py --part accuracy --seeds 5 --datasets enb
     python benchmarks/bench_neural.py --part transfer --folds 5 \\
         --tasks-per-fold 4 --draws 5 --output benchmarks/results/neural_transfer.txt
@@ -78,27 +79,29 @@ def _raw_net(n_features, n_tasks, layers):
     return torch.nn.Sequential(*blocks, torch.nn.Linear(n_in, n_tasks))
 
 
-def _raw_slicing(X, Y, layers, lr, batch_size, epochs, seed, fused=None):
+def _raw_slicing(X, Y, layers, lr, batch_size, epochs, seed, fused=None, device="cpu"):
     """Hand-written loop: fused head, slices of a random permutation.
 
     ``fused=True``: torch's fused Adam (one kernel for all parameters), what
     skmtl's named optimizers use; None: torch's default (a loop over tensors
-    on the CPU).
+    on the CPU). On a GPU ``device`` the data is copied there once.
     """
     torch.manual_seed(seed)
-    module = _raw_net(X.shape[1], Y.shape[1], layers)
+    module = _raw_net(X.shape[1], Y.shape[1], layers).to(device)
     opt = torch.optim.Adam(module.parameters(), lr=lr, fused=fused)
-    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    Xt, Yt = torch.from_numpy(X).to(device), torch.from_numpy(Y).to(device)
     n = len(Xt)
     module.train()
     for _ in range(epochs):
-        perm = torch.randperm(n)
+        perm = torch.randperm(n, device=device)
         for start in range(0, n, batch_size):
             idx = perm[start : start + batch_size]
             opt.zero_grad()
             loss = (module(Xt[idx]) - Yt[idx]).square().mean(0).sum()
             loss.backward()
             opt.step()
+    if str(device).startswith("cuda"):
+        torch.cuda.synchronize()
     return module
 
 
@@ -175,6 +178,78 @@ def bench_overhead(n_samples, n_features, n_tasks, layers, batch_size, epochs, r
     refs = ["torch loop, fused head (slicing)"]
     refs.append(refs[0][:-1] + ", fused Adam)")
     return lines + _table(wall, cpu, refs, epochs)
+
+
+def _device_name(device):
+    if str(device).startswith("cuda"):
+        return torch.cuda.get_device_name(device)
+    return str(device)
+
+
+def bench_device(
+    device, n_samples, n_features, n_tasks, layers, batch_size, epochs, repeats
+):
+    """Seconds per epoch on the CPU and on ``device`` (a GPU), same run.
+
+    The hand-written fused-head loop (fused Adam, data on the device) and
+    ``MultiTaskMLPRegressor`` at its defaults except a fixed number of
+    epochs, each on both; wall-clock time (a GPU's work is not the process's
+    CPU time), the fit synchronised before the clock stops. Then ``predict``
+    on 1e6 rows on both.
+    """
+    X, Y = _speed_data(n_samples, n_features, n_tasks)
+    lr = 1e-3
+    runners = {}
+    for dev in ("cpu", device):
+        runners[f"torch loop, fused Adam ({dev})"] = lambda s, dev=dev: _raw_slicing(
+            X, Y, layers, lr, batch_size, epochs, s, fused=True, device=dev
+        )
+        runners[f"MultiTaskMLPRegressor ({dev})"] = lambda s, dev=dev: (
+            MultiTaskMLPRegressor(
+                trunk_layer_sizes=layers,
+                lr=lr,
+                batch_size=batch_size,
+                max_epochs=epochs,
+                standardize_targets=False,
+                early_stopping=False,
+                random_state=s,
+                device=dev,
+            ).fit(X, Y)
+        )
+    for run in runners.values():  # warm-up: CUDA context, kernels
+        run(0)
+    wall, cpu = _interleave(runners, repeats, lambda run, r: run(r))
+    lines = [
+        f"Training on cpu and {device} ({_device_name(device)}): "
+        f"n={n_samples}, d={n_features}, T={n_tasks}, trunk={layers}, "
+        f"batch={batch_size}, {epochs} epochs per fit (times / {epochs}), "
+        f"median of {repeats} interleaved repeats, torch threads="
+        f"{torch.get_num_threads()}, load average before/after: {wall.pop('load')}",
+    ]
+    lines += _table(
+        wall,
+        cpu,
+        ["torch loop, fused Adam (cpu)", f"torch loop, fused Adam ({device})"],
+        epochs,
+    )
+    model = {
+        dev: MultiTaskMLPRegressor(
+            trunk_layer_sizes=layers, max_epochs=1, random_state=0, device=dev
+        ).fit(X, Y)
+        for dev in ("cpu", device)
+    }
+    Xbig = np.random.default_rng(1).normal(size=(10**6, n_features))
+    Xbig = Xbig.astype(np.float32)
+    runners = {
+        f"MultiTaskMLPRegressor.predict, 1e6 rows ({dev})": (
+            lambda dev=dev: model[dev].predict(Xbig)
+        )
+        for dev in ("cpu", device)
+    }
+    wall, cpu = _interleave(runners, repeats, lambda run, r: run())
+    lines += ["", f"Prediction, load average before/after: {wall.pop('load')}"]
+    lines += _table(wall, cpu, ["MultiTaskMLPRegressor.predict, 1e6 rows (cpu)"])
+    return lines
 
 
 def _interleave(runners, repeats, call):
@@ -598,6 +673,12 @@ def main():
     p.add_argument("--datasets", nargs="+", default=["enb", "rf1", "scm1d"])
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument(
+        "--device",
+        default=None,
+        help="speed: also time training and predict on this device (e.g. cuda) "
+        "against the CPU, same run",
+    )
     p.add_argument("--folds", type=int, default=3, help="transfer: folds")
     p.add_argument(
         "--tasks-per-fold", type=int, default=4, help="transfer: held-out schools"
@@ -625,6 +706,10 @@ def main():
             50000, 32, 8, (64, 64), batch_size=256, epochs=3, repeats=args.repeats
         )
         lines += [""] + bench_predict(10**6, 32, 8, (64, 64), repeats=args.repeats)
+        if args.device:
+            lines += [""] + bench_device(
+                args.device, 50000, 32, 8, (64, 64), 256, 3, args.repeats
+            )
         _report(lines, args.output)
     if args.part in ("transfer", "all"):
         lines = bench_transfer(

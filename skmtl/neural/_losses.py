@@ -116,7 +116,7 @@ class MultiTaskLoss(nn.Module):
         v = y_true[:, 1]
         tasks = torch.arange(T, device=y_true.device)
         mask = (codes[:, None] == tasks[None, :]) & ~torch.isnan(v)[:, None]
-        values = torch.where(mask, v[:, None], torch.zeros((), dtype=v.dtype))
+        values = torch.where(mask, v[:, None], v.new_zeros(()))
         return values, mask
 
     def forward(self, y_pred, y_true):

@@ -182,12 +182,17 @@ default=None
         batches, ten times the time of the same network on 65,536-row
         batches.
         """
-        if training:
-            return super().get_iterator(dataset, training=True)
-        kwargs = self.get_params_for("iterator_valid")
+        iterator = self.iterator_train if training else self.iterator_valid
+        kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
         if "batch_size" not in kwargs:
-            kwargs["batch_size"] = self.inference_batch_size(len(dataset))
-        return self.iterator_valid(dataset, **kwargs)
+            kwargs["batch_size"] = (
+                self.batch_size if training else self.inference_batch_size(len(dataset))
+            )
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        if isinstance(iterator, type) and issubclass(iterator, TensorBatchIterator):
+            kwargs.setdefault("device", self.device)
+        return iterator(dataset, **kwargs)
 
     def inference_batch_size(self, n_rows):
         """Rows per inference batch for ``n_rows`` rows (see :meth:`get_iterator`)."""
@@ -602,19 +607,28 @@ class TensorBatchIterator:
     small tabular net. This iterator indexes the whole arrays once per batch.
     It understands skorch's ``Dataset`` (and the ``Subset`` made by
     ``ValidSplit``); any other dataset falls back to a ``DataLoader``. The
-    shuffling permutation comes from torch's global generator, like
-    ``DataLoader``'s.
+    shuffling permutation comes from torch's global CPU generator, like
+    ``DataLoader``'s, whatever the device: the same seed gives the same
+    batches on the CPU and on a GPU.
 
     Parameters
     ----------
     dataset : skorch.dataset.Dataset or torch.utils.data.Subset of one
     batch_size : int, default=64
     shuffle : bool, default=False
+    device : str or torch.device, default=None
+        The net's device. On a CUDA device the arrays are copied there once
+        (and the batches sliced there) when they take at most
+        ``RESIDENT_FRACTION`` of its free memory; otherwise each batch is
+        copied at its step.
     **kwargs
         Only used by the ``DataLoader`` fallback.
     """
 
-    def __init__(self, dataset, batch_size=64, shuffle=False, **kwargs):
+    #: largest share of a CUDA device's free memory the data may take there
+    RESIDENT_FRACTION = 0.25
+
+    def __init__(self, dataset, batch_size=64, shuffle=False, device=None, **kwargs):
         self.batch_size = len(dataset) if batch_size in (-1, None) else batch_size
         self.shuffle = shuffle
         self.fallback = None
@@ -624,7 +638,7 @@ class TensorBatchIterator:
                 dataset, batch_size=self.batch_size, shuffle=shuffle, **kwargs
             )
             return
-        self.X, self.y = arrays
+        self.X, self.y = _resident(arrays, device, self.RESIDENT_FRACTION)
 
     def __len__(self):
         if self.fallback is not None:
@@ -636,12 +650,29 @@ class TensorBatchIterator:
             yield from self.fallback
             return
         n, bs = len(self.X), self.batch_size
-        order = torch.randperm(n) if self.shuffle else None
+        order = None
+        if self.shuffle:
+            order = torch.randperm(n)
+            if order.device != self.X.device:
+                order = order.to(self.X.device)
         for start in range(0, n, bs):
             rows = (
                 order[start : start + bs] if self.shuffle else slice(start, start + bs)
             )
             yield self.X[rows], (None if self.y is None else self.y[rows])
+
+
+def _resident(arrays, device, fraction):
+    """The arrays, on ``device`` when it is CUDA and they fit ``fraction`` of
+    its free memory (else as they are, on the CPU)."""
+    if device is None or torch.device(device).type != "cuda":
+        return arrays
+    device = torch.device(device)
+    size = sum(a.numel() * a.element_size() for a in arrays if a is not None)
+    free, _ = torch.cuda.mem_get_info(device)
+    if size > fraction * free:
+        return arrays
+    return tuple(None if a is None else a.to(device) for a in arrays)
 
 
 def _as_tensor(a):

@@ -272,7 +272,7 @@ def test_cuda_device():
             m.fit(X, Y)
         return
     m.fit(X, Y)  # pragma: no cover - only on GPU machines
-    cpu = MultiTaskMLPRegressor(**FAST, random_state=0).fit(X, Y)
+    cpu = MultiTaskMLPRegressor(**FAST, device="cpu", random_state=0).fit(X, Y)
     assert np.allclose(m.predict(X), cpu.predict(X), atol=1e-3)
 
 
