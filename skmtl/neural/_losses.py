@@ -119,13 +119,22 @@ class MultiTaskLoss(nn.Module):
         values = torch.where(mask, v[:, None], v.new_zeros(()))
         return values, mask
 
-    def forward(self, y_pred, y_true):
+    def forward(self, y_pred, y_true, complete=None):
+        """``(losses, counts)`` of a batch.
+
+        ``complete=True`` vouches that the batch has every label (the caller
+        checked its whole data set once), False that it may miss some; None
+        checks the batch, a reduction read back to the host (a
+        synchronisation on a GPU).
+        """
         row_weight = None
         if y_true.shape[1] == self._weighted_width:
             y_true, row_weight = y_true[:, :-1], y_true[:, -1]
         elif self._all_regression and self.layout == "wide":
-            # fast path, every label present: one reduction tells (NaN spreads)
-            if not math.isnan(float(y_true.sum())):
+            # fast path, every label present (NaN spreads through the sum)
+            if complete is None:
+                complete = not math.isnan(float(y_true.sum()))
+            if complete:
                 return (y_pred - y_true).square().mean(0), self._full(y_true)
         values, mask = self.split(y_true)
         maskf = mask.to(y_pred.dtype)

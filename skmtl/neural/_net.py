@@ -357,28 +357,38 @@ default=None
         plain = self._plain_steps(step_fn, fit_params)
         if plain and not self.module_.training:
             self._set_training(True)
-        count = 0
-        for batch in iterator:
-            record = {}
-            batches.append(record)
-            first = batch[0] if isinstance(batch, (tuple, list)) else batch
-            if (
-                plain
-                and isinstance(batch, tuple)
-                and len(batch) == 2
-                and type(first) is torch.Tensor
-                and type(batch[1]) is torch.Tensor
-                and not self._needs_task_grads()
-            ):
-                loss = self._plain_step(first, batch[1])
-            else:
-                loss = step_fn(batch, **fit_params)["loss"]
-            record[loss_key] = loss.item()
-            record[size_key] = (
-                len(first) if isinstance(first, torch.Tensor) else get_len(first)
-            )
-            count += 1
-        self.history.record(prefix + "_batch_count", count)
+        # whether every label is present, checked once for the whole data
+        complete = getattr(iterator, "labels_complete", None)
+        # the batch losses are read back once, at the end of the epoch: no
+        # synchronisation per batch on a GPU
+        records, losses = [], []
+        try:
+            for batch in iterator:
+                record = {}
+                batches.append(record)
+                first = batch[0] if isinstance(batch, (tuple, list)) else batch
+                if (
+                    plain
+                    and isinstance(batch, tuple)
+                    and len(batch) == 2
+                    and type(first) is torch.Tensor
+                    and type(batch[1]) is torch.Tensor
+                    and not self._needs_task_grads()
+                ):
+                    loss = self._plain_step(first, batch[1], complete)
+                else:
+                    loss = step_fn(batch, **fit_params)["loss"]
+                records.append(record)
+                losses.append(loss.detach().reshape(()))
+                record[size_key] = (
+                    len(first) if isinstance(first, torch.Tensor) else get_len(first)
+                )
+        finally:
+            if losses:
+                values = torch.stack(losses).tolist()
+                for record, value in zip(records, values, strict=True):
+                    record[loss_key] = value
+        self.history.record(prefix + "_batch_count", len(records))
         return None
 
     def _plain_steps(self, step_fn, fit_params):
@@ -405,18 +415,20 @@ default=None
             and self.aggregator_fn_ is None
         )
 
-    def _plain_step(self, Xi, yi):
+    def _plain_step(self, Xi, yi, complete=None):
         """One training step of a fixed-weight objective on tensor batches.
 
         What :meth:`train_step` does in that case (zero the gradients,
         forward, the task losses, backward of their weighted sum, step),
         without its layers of calls: about 3% of a small net's epoch.
-        Returns the detached objective, the batch's reported loss.
+        ``complete``: whether every label is present (see
+        :class:`~skmtl.neural._losses.MultiTaskLoss`). Returns the detached
+        objective, the batch's reported loss.
         """
         optimizer = self.optimizer_
         optimizer.zero_grad()
         y_pred = self.module_(Xi.to(self.device))
-        losses, counts = self.criterion_(y_pred, yi.to(self.device))
+        losses, counts = self.criterion_(y_pred, yi.to(self.device), complete)
         objective = self.weighting_.objective(losses)
         objective.backward()
         optimizer.step()
@@ -638,6 +650,12 @@ class TensorBatchIterator:
                 dataset, batch_size=self.batch_size, shuffle=shuffle, **kwargs
             )
             return
+        X, y = arrays
+        #: every label present (a float y without NaN): the loss need not
+        #: check each batch
+        self.labels_complete = (
+            y is not None and y.is_floating_point() and not bool(torch.isnan(y).any())
+        )
         self.X, self.y = _resident(arrays, device, self.RESIDENT_FRACTION)
 
     def __len__(self):

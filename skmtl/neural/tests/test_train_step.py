@@ -158,9 +158,9 @@ def test_plain_steps_equal_train_step(monkeypatch, kw, plain_steps):
     calls = []
     plain_step = MultiTaskSkorchNet._plain_step
 
-    def spy(self, Xi, yi):
+    def spy(self, Xi, yi, *args):
         calls.append(len(Xi))
-        return plain_step(self, Xi, yi)
+        return plain_step(self, Xi, yi, *args)
 
     monkeypatch.setattr(MultiTaskSkorchNet, "_plain_step", spy)
     fast = _fit(**kw)
@@ -195,3 +195,50 @@ def test_a_subclass_step_is_not_bypassed():
     X, Y = make_multitask_regression(120, 5, 3, random_state=0)
     model.net_.partial_fit(X.astype(np.float32), Y.astype(np.float32))
     assert len(seen) == 4 * 4  # max_epochs=4 epochs of 4 batches, every one
+
+
+def test_labels_checked_once_per_data_set():
+    from skorch.dataset import Dataset
+
+    from skmtl.neural._losses import MultiTaskLoss
+    from skmtl.neural._net import TensorBatchIterator
+
+    X, Y = make_multitask_regression(64, 4, 3, random_state=0)
+    X, Y = X.astype(np.float32), Y.astype(np.float32)
+    assert TensorBatchIterator(Dataset(X, Y), 16).labels_complete
+    Y[5, 2] = np.nan
+    assert not TensorBatchIterator(Dataset(X, Y), 16).labels_complete
+    loss = MultiTaskLoss(["regression"] * 3, [1, 1, 1])
+    pred = torch.randn(64, 3)
+    y = torch.from_numpy(Y)
+    # unchecked (None) and vouched-incomplete (False) mask the NaN label
+    a, ca = loss(pred, y)
+    b, cb = loss(pred, y, False)
+    torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert ca.tolist() == cb.tolist() == [64, 64, 63]
+    assert torch.isfinite(a).all()
+    full = torch.nan_to_num(y)
+    c, cc = loss(pred, full, True)
+    d, _ = loss(pred, full)
+    torch.testing.assert_close(c, d, rtol=0, atol=0)
+    assert cc.tolist() == [64, 64, 64]
+
+
+def test_missing_labels_plain_steps_equal_skorchs_loop(monkeypatch):
+    X, Y = make_multitask_regression(120, 5, 3, random_state=0)
+    Y[::4, 0] = np.nan
+    Y[1::7, 2] = np.nan
+    kw = dict(trunk_layer_sizes=(8,), batch_size=32, max_epochs=4, random_state=0)
+    kw.update(early_stopping=False, track_gradient_conflicts=False)
+    fast = MultiTaskMLPRegressor(**kw).fit(X, Y)
+    monkeypatch.setattr(
+        MultiTaskSkorchNet, "run_single_epoch", NeuralNet.run_single_epoch
+    )
+    monkeypatch.setattr(MultiTaskSkorchNet, "train_step", NeuralNet.train_step)
+    slow = MultiTaskMLPRegressor(**kw).fit(X, Y)
+    for a, b in zip(_params(fast), _params(slow), strict=True):
+        torch.testing.assert_close(a, b, rtol=0, atol=0)
+    assert (
+        fast.history_[-1]["train_task_losses"]
+        == (slow.history_[-1]["train_task_losses"])
+    )
