@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.exceptions import FitFailedWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
@@ -145,34 +146,108 @@ def _set_task_column(estimator, value):
     return estimator.set_params(estimator__task_column=value)
 
 
-def _selection_scores(fold_scores):
+def _fold_means(scores, failed):
+    """Each candidate's mean score on every task over folds: the one rule.
+
+    ``scores[c, k, t]``: candidate ``c``'s score on task ``t`` in fold ``k``
+    (NaN where the task has no test label in the fold: not counted);
+    ``failed[c, k]``: the fit failed and the fold counts with its score,
+    ``error_score`` (NaN makes the mean NaN, as in ``GridSearchCV``). A
+    candidate that failed on every fold, or was skipped, has no score (NaN).
+    """
+    counted = ~np.isnan(scores) | failed[:, :, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(counted, scores, 0.0).sum(axis=1) / counted.sum(axis=1)
+    means[failed.all(axis=1)] = np.nan
+    return means
+
+
+def _choose(scores, failed):
+    """The choices made from fold scores (see :func:`_fold_means`).
+
+    Returns ``by_task`` (n_candidates, n_tasks), ``overall`` (mean over
+    tasks), ``one`` (the best family) and ``each`` (n_tasks,): every task's
+    best family; -1 where no candidate has a score.
+    """
+    by_task = _fold_means(scores, failed)
+    with warnings.catch_warnings():  # candidates without a score
+        warnings.simplefilter("ignore", RuntimeWarning)
+        overall = np.nanmean(by_task, axis=1)
+    none = np.isnan(overall).all()
+    one = -1 if none else int(np.argmax(np.where(np.isnan(overall), -np.inf, overall)))
+    each = np.argmax(np.where(np.isnan(by_task), -np.inf, by_task), axis=0)
+    each[np.all(np.isnan(by_task), axis=0)] = -1
+    return by_task, overall, one, each
+
+
+def _held_out(test, failed, chosen):
+    """Mean over tasks of the chosen candidates' scores on a held-out fold."""
+    values = test[chosen, np.arange(test.shape[1])]
+    counted = ~np.isnan(values) | failed[chosen]
+    return float(values[counted].mean()) if counted.any() else np.nan
+
+
+def _selection_scores(fold_scores, failed):
     """Held-out score of choosing one family and of choosing per task.
 
-    ``fold_scores[c, k, t]``: candidate ``c``'s score on task ``t`` in fold
-    ``k`` (NaN: skipped candidate, or no test label). For every fold, both
-    choices are made on the other folds and scored on it; returns the means
-    over tasks and folds (NaN with one fold).
+    ``fold_scores[c, k, t]`` and ``failed[c, k]`` as in :func:`_fold_means`.
+    For every fold, both choices are made on the other folds and scored on
+    it (a chosen candidate that failed there scores ``error_score``); returns
+    the means over tasks and over the folds where both are defined (NaN with
+    one fold).
     """
-    n_folds = fold_scores.shape[1]
-    if n_folds < 2:
+    n_folds, T = fold_scores.shape[1:]
+    held = np.full((2, n_folds), np.nan)
+    for k in range(n_folds if n_folds > 1 else 0):
+        rest = np.delete(fold_scores, k, axis=1), np.delete(failed, k, axis=1)
+        _, _, one, each = _choose(*rest)
+        if one < 0:
+            continue
+        # a task never scored on the other folds follows the overall winner
+        each[each < 0] = one
+        test = fold_scores[:, k, :], failed[:, k]
+        held[0, k] = _held_out(*test, np.full(T, one))
+        held[1, k] = _held_out(*test, each)
+    both = ~np.isnan(held).any(axis=0)
+    if not both.any():
         return {"all tasks": np.nan, "per task": np.nan}
-    held = {"all tasks": [], "per task": []}
-    with warnings.catch_warnings():  # all-NaN slices (skipped candidates)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        for k in range(n_folds):
-            rest = np.delete(fold_scores, k, axis=1)
-            by_task = np.nanmean(rest, axis=1)  # (n_candidates, n_tasks)
-            overall = np.nanmean(by_task, axis=1)
-            one = int(np.argmax(np.where(np.isnan(overall), -np.inf, overall)))
-            filled = np.where(np.isnan(by_task), -np.inf, by_task)
-            each = np.argmax(filled, axis=0)
-            # a task never scored on the other folds follows the overall winner
-            each[np.all(np.isnan(by_task), axis=0)] = one
-            test = fold_scores[:, k, :]
-            T = test.shape[1]
-            held["all tasks"].append(np.nanmean(test[one]))
-            held["per task"].append(np.nanmean(test[each, np.arange(T)]))
-        return {key: float(np.nanmean(v)) for key, v in held.items()}
+    return {
+        "all tasks": float(held[0, both].mean()),
+        "per task": float(held[1, both].mean()),
+    }
+
+
+def _fit_errors(errors):
+    """``'Type: message (fold(s) [k, ...])'`` for every distinct error."""
+    folds = {}
+    for k, error in enumerate(errors):
+        if error is not None:
+            folds.setdefault(error, []).append(k)
+    return "; ".join(f"{e} (fold(s) {ks})" for e, ks in folds.items())
+
+
+def _no_score_error(tasks, board, failed, error_score):
+    """The ValueError when ``tasks`` have no candidate with a score."""
+    if not failed.any():
+        return ValueError(
+            f"Task(s) {tasks} have no test label in any fold, so no family "
+            "can be chosen for them: use folds cut within every task "
+            "(an int cv) or drop those tasks."
+        )
+    lines = []
+    for c, name in enumerate(board["name"]):
+        if failed[c].any():
+            n = f"{failed[c].sum()} of {failed.shape[1]}"
+            lines.append(f"{name!r} failed on {n} folds: {board['error'][c]}")
+        elif np.isnan(board["fit_time"][c]):
+            lines.append(f"{name!r} was skipped (time budget spent)")
+    return ValueError(
+        f"No candidate has a cross-validated score for task(s) {tasks}: "
+        + "; ".join(lines)
+        + f". With error_score={error_score!r} a failed fold leaves a candidate "
+        "without a mean score. Fix the failing candidates, add one that fits, "
+        "or pass error_score='raise' to see the traceback."
+    )
 
 
 class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
@@ -205,7 +280,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
     time_budget : float or None, default=None
         Seconds: candidates are evaluated in the given order and those not
         started when the budget is spent are skipped (marked in
-        ``leaderboard_``); at least one is always evaluated.
+        ``leaderboard_``); candidates are evaluated until one has a score.
     task_column : int, str or None, default=None
         ``None`` for wide data; otherwise the task-id column of ``X``.
     n_jobs : int, default=None
@@ -214,21 +289,35 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         Seed of the default candidates.
     verbose : int, default=0
         Print each candidate's score and time when positive.
+    error_score : 'raise' or numeric, default=np.nan
+        Value to assign to the scores of a candidate on a fold where its fit
+        raises an error. If set to 'raise', the error is raised. If a numeric
+        value is given, a :class:`~sklearn.exceptions.FitFailedWarning` names
+        the candidate, the folds and the errors, and the failures are listed
+        in ``leaderboard_``. As in :class:`~sklearn.model_selection.GridSearchCV`,
+        with NaN a failed fold leaves the candidate without a mean score, so it
+        is not chosen; a number enters the means. A candidate that failed on
+        every fold is never chosen, and a task that no candidate scores is an
+        error. This parameter does not affect the final fit of the chosen
+        candidate(s) on all the data, which raises an error naming it.
 
     Attributes
     ----------
     leaderboard_ : dict
-        ``name`` (list), ``mean_score``, ``std_score`` (over folds of the
-        mean over tasks), ``fit_time`` (seconds, all folds), ``rank`` (1 is
-        best; skipped candidates have NaN scores and rank 0), ``task_scores``
-        (n_candidates, n_tasks), ``fold_task_scores`` (n_candidates,
-        n_folds, n_tasks), ``tasks``.
+        ``name`` (list), ``mean_score`` (mean over tasks of ``task_scores``),
+        ``std_score`` (over folds of the mean over tasks), ``fit_time``
+        (seconds, all folds), ``rank`` (1 is best; candidates without a score,
+        skipped or failed, have NaN scores and rank 0), ``n_failed_folds``
+        (folds where the fit raised), ``error`` (list: None, or the errors as
+        ``'Type: message (fold(s) [...])'``), ``task_scores`` (n_candidates,
+        n_tasks: mean over folds), ``fold_task_scores`` (n_candidates,
+        n_folds, n_tasks; ``error_score`` where the fit failed), ``tasks``.
     per_task_ : bool
         Whether every task got its own winner (``per_task`` resolved).
     selection_scores_ : dict
         ``{"all tasks": s, "per task": s}``: the mean held-out score of each
-        way of choosing, cross-validated over the folds (see Notes); NaN
-        with a single fold.
+        way of choosing, cross-validated over the folds (see Notes; folds
+        where either is undefined are left out); NaN with a single fold.
     best_name_ : str
         The winning family (``per_task_`` False).
     best_estimator_ : estimator
@@ -258,6 +347,14 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
     small tasks the per-task choice is noisy and loses; with a few tasks of
     different kinds it wins.
 
+    One rule makes every choice, the final ones and those inside the
+    cross-validated choice: a candidate's score on a task is the mean over
+    the folds where the task has test labels, a failed fold counting with
+    ``error_score``. A candidate that raises (a diverging network, a solver
+    error) is thus dropped with a warning instead of stopping the search,
+    while a search in which no candidate scores some task raises a
+    ``ValueError`` listing the candidates and their errors.
+
     Examples
     --------
     >>> from sklearn.linear_model import Ridge
@@ -280,6 +377,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         "n_jobs": [None, numbers.Integral],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "error_score": [StrOptions({"raise"}), numbers.Real],
     }
 
     def __init__(
@@ -293,6 +391,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         n_jobs=None,
         random_state=None,
         verbose=0,
+        error_score=np.nan,
     ):
         self.candidates = candidates
         self.cv = cv
@@ -302,6 +401,7 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.random_state = random_state
         self.verbose = verbose
+        self.error_score = error_score
 
     def _candidates(self):
         if self.candidates is not None:
@@ -326,7 +426,12 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
         self : MultiTaskAutoRegressor
             Fitted estimator.
         """
-        from ..model_selection import TaskStratifiedKFold, cross_validate_tasks
+        from ..model_selection import TaskStratifiedKFold
+        from ..model_selection._validation import (
+            _check_scorers,
+            _check_scores,
+            _run_folds,
+        )
 
         data = self._validate_fit(X, y)
         n_folds = self.cv if isinstance(self.cv, numbers.Integral) else None
@@ -355,63 +460,78 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
                 shuffle=True,
                 random_state=self.random_state,
             )
-        splits = list(cv.split(X, y)) if hasattr(cv, "split") else list(cv)
+        splits = cv.split(X, y) if hasattr(cv, "split") else cv
+        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splits]
+        scorers = _check_scorers("r2_tasks")
+        names = list(candidates)
+        K, T = len(splits), data.n_tasks
+        fold_scores = np.full((len(names), K, T), np.nan)
+        failed = np.zeros((len(names), K), dtype=bool)
+        times = np.full(len(names), np.nan)
+        errors = [None] * len(names)
+        nan_score = not isinstance(self.error_score, str) and np.isnan(self.error_score)
         start = time.perf_counter()
-        names, means, stds, times, fold_scores = [], [], [], [], []
-        T = data.n_tasks
-        for k, (name, est) in enumerate(candidates.items()):
-            names.append(name)
+        for c, (name, est) in enumerate(candidates.items()):
             spent = time.perf_counter() - start
-            if self.time_budget is not None and k > 0 and spent > self.time_budget:
-                means.append(np.nan)
-                stds.append(np.nan)
-                times.append(np.nan)
-                fold_scores.append(np.full((len(splits), T), np.nan))
+            scored = np.isfinite(_fold_means(fold_scores[:c], failed[:c])).any()
+            if self.time_budget is not None and scored and spent > self.time_budget:
                 if self.verbose:
                     print(f"[auto] {name}: skipped (time budget spent)")
                 continue
             t0 = time.perf_counter()
-            res = cross_validate_tasks(
-                est, X, y, cv=splits, scoring="r2_tasks", n_jobs=self.n_jobs
+            res = _run_folds(
+                est, X, y, splits, scorers, self.n_jobs, False, self.error_score
             )
-            # all-NaN scores are an error in cross_validate_tasks itself
+            times[c] = time.perf_counter() - t0
             S = res.scores["r2_tasks"]  # (n_folds, n_tasks)
-            per_fold = np.nanmean(S, axis=1)
-            means.append(float(np.nanmean(per_fold)))
-            stds.append(float(np.nanstd(per_fold)))
-            times.append(time.perf_counter() - t0)
-            fold_scores.append(S)
-            if self.verbose:
-                print(
-                    f"[auto] {name}: mean R^2 {means[-1]:.4f} "
-                    f"(+/- {stds[-1]:.4f}) in {times[-1]:.1f} s"
+            failed[c] = [e is not None for e in res.fit_error]
+            if not failed[c].all():  # all-NaN scores of the fits: an error
+                _check_scores({"r2_tasks": S[~failed[c]]}, est)
+            fold_scores[c] = S if S.size else self.error_score
+            if failed[c].any():
+                errors[c] = _fit_errors(res.fit_error)
+                warnings.warn(
+                    f"Candidate {name!r} failed to fit on {failed[c].sum()} of {K} "
+                    f"folds: {errors[c]}. Its scores on those folds are "
+                    f"error_score={self.error_score!r}"
+                    + (" (no mean score: not chosen)" if nan_score else "")
+                    + ". Pass error_score='raise' to see the traceback.",
+                    FitFailedWarning,
+                    stacklevel=3,
                 )
-        means = np.asarray(means)
+            if self.verbose:
+                what = (
+                    f"failed on {failed[c].sum()} fold(s)"
+                    if failed[c].any()
+                    else f"mean R^2 {np.nanmean(S):.4f}"
+                )
+                print(f"[auto] {name}: {what} in {times[c]:.1f} s")
+        task_scores, means, one, each = _choose(fold_scores, failed)
         order = np.argsort(-np.where(np.isnan(means), -np.inf, means), kind="stable")
         rank = np.zeros(len(names), dtype=int)
-        evaluated = ~np.isnan(means)
-        rank[order[: evaluated.sum()]] = np.arange(1, evaluated.sum() + 1)
-        fold_scores = np.stack(fold_scores)  # (n_candidates, n_folds, n_tasks)
-        with warnings.catch_warnings():  # a task without test labels in a fold
+        ranked = ~np.isnan(means)
+        rank[order[: ranked.sum()]] = np.arange(1, ranked.sum() + 1)
+        with warnings.catch_warnings():  # no score in a fold / at all
             warnings.simplefilter("ignore", RuntimeWarning)
-            task_scores = np.nanmean(fold_scores, axis=1)
-        self.leaderboard_ = {
+            stds = np.nanstd(np.nanmean(fold_scores, axis=2), axis=1)
+        board = {
             "name": names,
             "mean_score": means,
-            "std_score": np.asarray(stds),
-            "fit_time": np.asarray(times),
+            "std_score": np.where(ranked, stds, np.nan),
+            "fit_time": times,
             "rank": rank,
+            "n_failed_folds": failed.sum(axis=1),
+            "error": errors,
             "task_scores": task_scores,
             "fold_task_scores": fold_scores,
             "tasks": data.tasks,
         }
-        self.tasks_ = data.tasks
-        self.n_tasks_ = T
-        self._layout = data.layout
+        if (each < 0).any():
+            tasks = np.asarray(data.tasks)[each < 0][:10].tolist()
+            raise _no_score_error(tasks, board, failed, self.error_score)
+        sel = _selection_scores(fold_scores, failed)
         per_task = self.per_task
-        self.selection_scores_ = _selection_scores(fold_scores)
         if per_task == "auto":
-            sel = self.selection_scores_
             per_task = bool(sel["per task"] > sel["all tasks"])
             if self.verbose:
                 print(
@@ -419,27 +539,30 @@ class MultiTaskAutoRegressor(MultiTaskRegressorMixin, BaseEstimator):
                     f", per task {sel['per task']:.4f}: "
                     + ("per task" if per_task else "one family")
                 )
-        self.per_task_ = per_task
-        if per_task:
-            unscored = np.all(np.isnan(task_scores), axis=0)
-            if unscored.any():
-                bad = np.asarray(data.tasks)[unscored][:10].tolist()
+        winners = [names[i] for i in each] if per_task else [names[one]] * T
+        estimators = {}
+        for name in dict.fromkeys(winners):
+            try:
+                estimators[name] = clone(candidates[name]).fit(X, y)
+            except Exception as exc:
+                n_ok = K - failed[names.index(name)].sum()
                 raise ValueError(
-                    f"Task(s) {bad} have no test label in any fold, so no family "
-                    "can be chosen for them: use folds cut within every task "
-                    "(an int cv) or drop those tasks."
-                )
-            filled = np.where(np.isnan(task_scores), -np.inf, task_scores)
-            winners = np.argmax(filled, axis=0)
-            self.task_winners_ = [names[i] for i in winners]
-        else:
-            self.best_name_ = names[int(order[0])]
-            self.task_winners_ = [self.best_name_] * T
-        self.estimators_ = {}
-        for name in dict.fromkeys(self.task_winners_):
-            self.estimators_[name] = clone(candidates[name]).fit(X, y)
+                    f"The chosen candidate {name!r} failed to fit on all the data "
+                    f"({type(exc).__name__}: {exc}) after fitting on {n_ok} of {K} "
+                    "cross-validation folds: no model is returned. Fix the "
+                    "candidate or leave it out of candidates."
+                ) from exc
+        self.leaderboard_ = board
+        self.selection_scores_ = sel
+        self.per_task_ = per_task
+        self.task_winners_ = winners
+        self.estimators_ = estimators
         if not per_task:
-            self.best_estimator_ = self.estimators_[self.best_name_]
+            self.best_name_ = names[one]
+            self.best_estimator_ = estimators[self.best_name_]
+        self.tasks_ = data.tasks
+        self.n_tasks_ = T
+        self._layout = data.layout
         return self
 
     def _predict_codes(self, X):

@@ -134,12 +134,20 @@ def _tasks_seen(estimator, X):
     return check_task_ids(_column(Xt, col))
 
 
-def _fit_and_score(estimator, X, y, train, test, scorers, return_estimator):
+def _fit_and_score(
+    estimator, X, y, train, test, scorers, return_estimator, error_score
+):
     y = np.asarray(y)
     X_train, X_test = _safe_indexing(X, train), _safe_indexing(X, test)
     y_train, y_test = y[train], y[test]
     start = time.perf_counter()
-    est = clone(estimator).fit(X_train, y_train)
+    try:
+        est = clone(estimator).fit(X_train, y_train)
+    except Exception as exc:
+        if isinstance(error_score, str):  # 'raise'
+            raise
+        error = f"{type(exc).__name__}: {exc}"
+        return None, time.perf_counter() - start, 0.0, None, error
     fit_time = time.perf_counter() - start
     start = time.perf_counter()
     extra = {}
@@ -150,7 +158,7 @@ def _fit_and_score(estimator, X, y, train, test, scorers, return_estimator):
         for name, scorer in scorers.items()
     }
     score_time = time.perf_counter() - start
-    return scores, fit_time, score_time, (est if return_estimator else None)
+    return scores, fit_time, score_time, (est if return_estimator else None), None
 
 
 def _task_key(t):
@@ -234,33 +242,58 @@ def cross_validate_tasks(
     """
     scorers = _check_scorers(scoring)
     splits = _resolve_splits(estimator, X, y, cv, groups, task_column)
+    result = _run_folds(estimator, X, y, splits, scorers, n_jobs, return_estimator)
+    _check_scores(result.scores, estimator)
+    del result["fit_error"]  # always None: errors are raised
+    result["frame"] = _to_frame(result.scores, result.tasks)
+    if not return_estimator:
+        del result["estimator"]
+    return result
+
+
+def _run_folds(
+    estimator, X, y, splits, scorers, n_jobs, return_estimator, error_score="raise"
+):
+    """Fit and score a clone of ``estimator`` on every (train, test) split.
+
+    The one fold loop (:func:`cross_validate_tasks`,
+    :class:`~skmtl.meta.MultiTaskAutoRegressor`). A fit that raises is
+    re-raised with ``error_score='raise'``; with a number, the fold's scores
+    are that number for every task and ``fit_error[fold]`` holds the
+    exception as ``'Type: message'`` (None for the folds that fitted).
+    Returns a Bunch with ``scores`` ``{name: (n_folds, n_tasks)}``, ``tasks``,
+    ``fit_time``, ``score_time``, ``splits``, ``fit_error`` and ``estimator``.
+    """
     out = Parallel(n_jobs=n_jobs)(
-        delayed(_fit_and_score)(estimator, X, y, tr, te, scorers, return_estimator)
+        delayed(_fit_and_score)(
+            estimator, X, y, tr, te, scorers, return_estimator, error_score
+        )
         for tr, te in splits
     )
-    all_ids = [ids for fold, *_ in out for ids, _ in fold.values()]
-    tasks = np.unique(np.concatenate(all_ids))
+    fitted = [o for o in out if o[4] is None]
+    all_ids = [ids for fold, *_ in fitted for ids, _ in fold.values()]
+    tasks = np.unique(np.concatenate(all_ids)) if all_ids else np.array([])
     position = {_task_key(t): k for k, t in enumerate(tasks)}
     scores = {}
     for name in scorers:
         arr = np.full((len(splits), len(tasks)), np.nan)
-        for f, (fold, *_) in enumerate(out):
+        for f, (fold, *_, error) in enumerate(out):
+            if error is not None:
+                arr[f] = error_score
+                continue
             ids, values = fold[name]
             cols = [position[_task_key(t)] for t in ids]
             arr[f, cols] = values
         scores[name] = arr
-    _check_scores(scores, estimator)
-    result = Bunch(
+    return Bunch(
         scores=scores,
         tasks=tasks,
         fit_time=np.array([o[1] for o in out]),
         score_time=np.array([o[2] for o in out]),
         splits=splits,
-        frame=_to_frame(scores, tasks),
+        fit_error=[o[4] for o in out],
+        estimator=[o[3] for o in out],
     )
-    if return_estimator:
-        result["estimator"] = [o[3] for o in out]
-    return result
 
 
 def _to_frame(scores, tasks):
