@@ -174,3 +174,46 @@ def test_time_budget_goes_on_until_a_candidate_has_a_score():
     assert board["rank"].tolist() == [0, 1, 0, 0]
     assert np.isfinite(board["fit_time"]).tolist() == [True, True, False, False]
     assert auto.best_name_ == "pooled"
+
+
+def _reference_selection(S, failed, error_score):
+    """The cross-validated choice with failed folds, written with loops."""
+    n_cand, n_folds, T = S.shape
+    S = np.where(failed[:, :, None], error_score, S)
+    held = []
+    for k in range(n_folds):
+        others = [j for j in range(n_folds) if j != k]
+        means = {}  # candidate -> per-task means over the other folds
+        for c in range(n_cand):
+            if all(failed[c, j] for j in others):
+                continue  # no score
+            m = [np.mean([S[c, j, t] for j in others]) for t in range(T)]
+            if not np.isnan(m).any():
+                means[c] = m
+        if not means:
+            continue
+        one = max(means, key=lambda c: (np.mean(means[c]), -c))
+        each = [max(means, key=lambda c: (means[c][t], -c)) for t in range(T)]
+        held.append(
+            (
+                np.mean([S[one, k, t] for t in range(T)]),
+                np.mean([S[each[t], k, t] for t in range(T)]),
+            )
+        )
+    held = [h for h in held if not np.isnan(h).any()]
+    return np.mean([h[0] for h in held]), np.mean([h[1] for h in held])
+
+
+@pytest.mark.parametrize("error_score", [np.nan, -0.5])
+@pytest.mark.parametrize("seed", range(5))
+def test_the_cross_validated_choice_with_failed_folds(error_score, seed):
+    from skmtl.meta._auto import _selection_scores
+
+    rng = np.random.default_rng(seed)
+    S = rng.uniform(0, 1, (4, 5, 3))
+    failed = rng.uniform(size=(4, 5)) < 0.15
+    failed[0] = False  # one candidate always scores
+    S[failed] = error_score
+    one, each = _reference_selection(S, failed, error_score)
+    got = _selection_scores(S, failed)
+    assert got == pytest.approx({"all tasks": one, "per task": each})
