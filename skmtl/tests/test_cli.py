@@ -398,9 +398,9 @@ def test_help_and_models_import_no_estimator(command):
     # listing models finds their modules without importing them: before, the
     # help imported scikit-learn, cvxpy and torch (2.4 s on a quiet machine)
     code = (
-        "import sys, time; t = time.perf_counter(); from skmtl.cli import main\n"
+        "import sys, time; t = time.process_time(); from skmtl.cli import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-        "print(time.perf_counter() - t, *(m in sys.modules for m in "
+        "print(time.process_time() - t, *(m in sys.modules for m in "
         "('sklearn', 'torch', 'cvxpy', 'skmtl.linear')))"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -413,7 +413,9 @@ def test_help_and_models_import_no_estimator(command):
     )
     seconds, *imported = done.stdout.split()[-5:]
     assert imported == ["False"] * 4
-    assert float(seconds) < 1.0  # measured 0.05 s; generous for a loaded CI
+    # CPU seconds (waiting for a core on a loaded machine does not count):
+    # measured 0.05 s, 1.0 is generous
+    assert float(seconds) < 1.0
     assert "group-lasso" in done.stdout
 
 
