@@ -217,3 +217,18 @@ def test_the_cross_validated_choice_with_failed_folds(error_score, seed):
     one, each = _reference_selection(S, failed, error_score)
     got = _selection_scores(S, failed)
     assert got == pytest.approx({"all tasks": one, "per task": each})
+
+
+def test_a_diverging_mlp_is_skipped():
+    pytest.importorskip("skorch")
+    from skmtl.neural import MultiTaskMLPRegressor
+
+    X, Y = _mixed(marked=False)
+    mlp = MultiTaskMLPRegressor(
+        optimizer="sgd", lr=1e8, max_epochs=2, random_state=0
+    )  # the weights blow up: its fit raises
+    cands = {"MLP": mlp, **_candidates()}
+    with pytest.warns(FitFailedWarning, match="'MLP' failed .* 3 of 3 .* diverged"):
+        auto = MultiTaskAutoRegressor(cands, cv=3, random_state=0).fit(X, Y)
+    assert auto.leaderboard_["n_failed_folds"].tolist() == [3, 0, 0]
+    assert "MLP" not in auto.task_winners_
