@@ -346,12 +346,20 @@ def _cmd_fit(args, out):
     )
     board = getattr(model, "leaderboard_", None)
     if board is not None:  # the automatic choice: what it compared
-        out.write("| family | mean per-task R^2 (CV) | fit s (all folds) |\n")
-        out.write("|---|---|---|\n")
-        for name, score, secs in zip(
-            board["name"], board["mean_score"], board["fit_time"], strict=True
+        out.write(
+            "| family | mean per-task R^2 (CV) | fit s (all folds) | failed folds |\n"
+        )
+        out.write("|---|---|---|---|\n")
+        for name, score, secs, failed, error in zip(
+            board["name"],
+            board["mean_score"],
+            board["fit_time"],
+            board["n_failed_folds"],
+            board["error"],
+            strict=True,
         ):
-            out.write(f"| {name} | {score:.4f} | {secs:.1f} |\n")
+            why = f" ({error})" if failed else ""
+            out.write(f"| {name} | {score:.4f} | {secs:.1f} | {failed}{why} |\n")
         chosen = sorted(set(model.task_winners_), key=model.task_winners_.index)
         out.write(f"chosen: {', '.join(chosen)}\n")
     if best_params:

@@ -467,6 +467,7 @@ def test_fit_auto_prints_the_leaderboard(enb_csv, tmp_path):
     )  # fmt: skip
     assert status == 0, text
     assert "| boosting per task |" in text and "| group lasso |" in text
+    assert "| failed folds |" in text  # a family whose fits raised shows here
     chosen = text.split("chosen: ")[1].split("\n")[0]
     model = joblib.load(tmp_path / "auto.joblib")["pipeline"][-1]
     assert chosen == model.best_name_
