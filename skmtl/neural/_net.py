@@ -401,12 +401,11 @@ default=None
         :meth:`_needs_task_grads`, still takes :meth:`train_step`).
         """
         own = all(
-            getattr(type(self), m) is getattr(MultiTaskSkorchNet, m)
-            for m in ("train_step", "train_step_single", "_plain_step")
+            getattr(type(self), name) is func for name, func in _OWN_STEPS.items()
         )
         return (
             own
-            and getattr(step_fn, "__func__", None) is MultiTaskSkorchNet.train_step
+            and getattr(step_fn, "__func__", None) is _OWN_STEPS["train_step"]
             and not fit_params
             and not self.needs_closure_
             and len(self._optimizers) == 1
@@ -609,6 +608,14 @@ default=None
         if cos is not None:
             self.history.record("grad_cosine", cos.tolist())
         super().on_epoch_end(net, dataset_train, dataset_valid, **kwargs)
+
+
+#: the step methods as this module defines them: a subclass or a patch that
+#: replaces one keeps its own step (no plain steps)
+_OWN_STEPS = {
+    name: MultiTaskSkorchNet.__dict__[name]
+    for name in ("train_step", "train_step_single", "_plain_step")
+}
 
 
 class TensorBatchIterator:

@@ -155,14 +155,17 @@ def test_wide_regression_targets_are_encoded_at_once():
     ],
 )
 def test_plain_steps_equal_train_step(monkeypatch, kw, plain_steps):
+    from skmtl.neural._losses import MultiTaskLoss
+
     calls = []
-    plain_step = MultiTaskSkorchNet._plain_step
+    forward = MultiTaskLoss.forward
 
-    def spy(self, Xi, yi, *args):
-        calls.append(len(Xi))
-        return plain_step(self, Xi, yi, *args)
+    def spy(self, y_pred, y_true, *complete):
+        if complete:  # the loss of a plain step is told whether labels miss
+            calls.append(len(y_pred))
+        return forward(self, y_pred, y_true, *complete)
 
-    monkeypatch.setattr(MultiTaskSkorchNet, "_plain_step", spy)
+    monkeypatch.setattr(MultiTaskLoss, "forward", spy)
     fast = _fit(**kw)
     assert len(calls) == plain_steps
     monkeypatch.undo()
@@ -242,3 +245,16 @@ def test_missing_labels_plain_steps_equal_skorchs_loop(monkeypatch):
         fast.history_[-1]["train_task_losses"]
         == (slow.history_[-1]["train_task_losses"])
     )
+
+
+def test_a_patched_train_step_is_not_bypassed(monkeypatch):
+    # replacing MultiTaskSkorchNet.train_step itself also turns plain steps off
+    calls = []
+
+    def step(self, batch, **fit_params):
+        calls.append(1)
+        return NeuralNet.train_step(self, batch, **fit_params)
+
+    monkeypatch.setattr(MultiTaskSkorchNet, "train_step", step)
+    _fit(track_gradient_conflicts=False)
+    assert len(calls) == 4 * 4
