@@ -80,8 +80,10 @@ class MultiTaskGroupLasso(PenalizedMultiTaskModel):
         Maximum number of iterations. For ``'working_set'``: epochs in all,
         as scikit-learn's coordinate descent counts them (each pass of the
         inner solver over the working set counts one, and so does each outer
-        iteration's gradient pass over all features); ``n_iter_`` reports the
-        epochs used. For ``'fista'``: gradient steps.
+        iteration's gradient pass over all features; a Newton step on the
+        support, taken when coordinate descent crawls on correlated features,
+        counts its cost in epochs); ``n_iter_`` reports the epochs used. For
+        ``'fista'``: gradient steps.
     tol : float, default=1e-6
         Tolerance on ``stop_crit_``: the duality gap relative to the
         objective at zero for ``'working_set'`` (``dual_gap_ / f(0)``), the

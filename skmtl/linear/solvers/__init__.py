@@ -8,7 +8,8 @@ from ._working_set import WorkingSet, duality_gap
 __all__ = [
     "FISTA",
     "LBFGS",
-    "CvxpySolver",     "WorkingSet",
+    "CvxpySolver",
+    "WorkingSet",
     "duality_gap",
     "optimality_violation",
 ]

@@ -7,6 +7,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ...utils._accel import numba_loaded, use_numba
 from ._bcd import bcd_design_epochs, bcd_epochs, bcd_gram_epochs, row_prox_params
+from ._newton import MAX_NEWTON_ROWS, support_newton
 
 __all__ = ["WorkingSet", "duality_gap", "first_set_size"]
 
@@ -199,8 +200,62 @@ def _anderson(history):
     return np.tensordot(c, np.stack(history[1:]), axes=1)
 
 
+def _stalled(checks, tol, patience, window=20):
+    """Whether coordinate descent, at its observed rate, needs over ``patience``
+    more epochs: the gap of the last check against the one ``window`` epochs
+    before (``checks`` lists ``(epoch, gap)``).
+    """
+    epoch, gap = checks[-1]
+    old = [c for c in checks if c[0] <= epoch - window]
+    if not old:
+        return False
+    epoch0, gap0 = old[-1]
+    rate = (gap / max(gap0, 1e-300)) ** (1.0 / (epoch - epoch0))
+    if rate >= 1.0 or tol <= 0:
+        return True
+    return np.log(tol / gap) / np.log(rate) > patience
+
+
+def _newton_step(state, W, mu, budget):
+    """A damped Newton step on the support of W (group-lasso rows only).
+
+    Each damping tried costs ``c = 3 s**3`` multiply-adds for a support of
+    ``s`` rows, ``c / state.epoch_cost`` epochs rounded up; as many are tried
+    as ``budget`` (epochs) pays for, four at most. Returns ``(epochs, mu)``:
+    the epochs spent (0 when the support is not all group-lasso rows, is
+    empty, has over ``MAX_NEWTON_ROWS`` rows or the budget pays for no
+    damping) and the damping for the next step; W is updated in place and
+    the state reset.
+    """
+    kinds, a1, a2, partner = state.params
+    support = np.flatnonzero(np.any(W != 0, axis=1))
+    s = len(support)
+    per_solve = max(1, int(np.ceil(3.0 * s**3 / state.epoch_cost)))
+    if (
+        not 0 < s <= MAX_NEWTON_ROWS
+        or budget < per_solve
+        or np.any(kinds[support] != 0)
+        or np.any(partner[support] >= 0)
+    ):
+        return 0, mu
+    G, B = state.support(support)
+    W_s, n_solves, mu = support_newton(
+        G,
+        B,
+        W[support],
+        a1[support],
+        a2[support],
+        mu=mu,
+        max_solves=min(4, budget // per_solve),
+    )
+    W[support] = W_s
+    state.reset(W)
+    return n_solves * per_solve, mu
+
+
 def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5, refresh=50):
-    """Coordinate descent epochs with gap checks and Anderson extrapolation.
+    """Coordinate descent epochs with gap checks, Anderson extrapolation and,
+    when they crawl, Newton steps on the support.
 
     ``state`` runs epochs in place (``state.epochs(W, n)``) and maintains the
     product that they update (the residual, or ``G W``), from which it gives
@@ -211,9 +266,19 @@ def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5, refresh=5
     candidate's product and value, ``state.accept`` adopts it), so a rejected
     extrapolation costs one product and an accepted one two. The maintained
     product is recomputed from W every ``refresh`` epochs against drift.
-    Returns ``(W, epochs, converged)``.
+
+    When the observed rate of the gap says that more than ``max(200, 10 c)``
+    further epochs are needed (:func:`_stalled`), ``c`` the cost of a Newton
+    step in epochs (correlated features, see :mod:`._newton`), damped Newton
+    steps on the support (``state.support(rows)`` gives its Gram block and
+    linear term) alternate with the epochs: after a step of cost ``c``, at
+    least ``max(10, c)`` epochs, twice as many after a step that did not
+    lower the gap, so that the steps take at most half of the work. Each step
+    counts its cost ``c`` in epochs. Returns ``(W, epochs, converged)``.
     """
     epoch = since_reset = 0
+    checks = []
+    next_newton, wait, cost, mu = None, 10, 0, 1e-6
     while epoch < max_epochs:
         # single epochs first (a warm start is often done), then blocks
         block = 1 if epoch < 2 else min(n_anderson, max_epochs - epoch)
@@ -234,8 +299,25 @@ def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5, refresh=5
                 W[...] = W_acc
                 state.accept()
                 f = f_acc
-        if duality_gap(f, state.gradient(W), W, penalty) <= tol:
+        gap = duality_gap(f, state.gradient(W), W, penalty)
+        if gap <= tol:
             return W, epoch, True
+        checks.append((epoch, gap))
+        if next_newton is None and _stalled(checks, tol, max(200, 10 * cost)):
+            next_newton = epoch
+        if next_newton is not None and next_newton <= epoch < max_epochs:
+            cost, mu = _newton_step(state, W, mu, max_epochs - epoch)
+            if cost == 0:  # not a group-lasso support, or no budget left
+                next_newton = np.inf
+                continue
+            epoch += cost
+            since_reset = 0
+            f = state.value(W)
+            new_gap = duality_gap(f, state.gradient(W), W, penalty)
+            if new_gap <= tol:
+                return W, epoch, True
+            wait = max(10, 4 * cost, wait if new_gap < gap else 2 * wait)
+            next_newton = epoch + wait
     return W, epoch, False
 
 
@@ -244,6 +326,7 @@ class _GramState:
 
     def __init__(self, G, B, value0, params):
         self.G, self.B, self.value0, self.params = G, B, value0, params
+        self.epoch_cost = G.shape[0] ** 2 * B.shape[1]  # multiply-adds
 
     def epochs(self, W, n):
         bcd_gram_epochs(self.G, self.B, W, self.GWt, self.params, n)
@@ -267,6 +350,9 @@ class _GramState:
     def accept(self):
         self.GWt = self._candidate
 
+    def support(self, rows):
+        return self.G[np.ix_(rows, rows)], self.B[rows]
+
 
 class _DesignState:
     """Working-set columns ``Xt`` (k, n) with the residual ``R^T`` maintained."""
@@ -274,6 +360,7 @@ class _DesignState:
     def __init__(self, Xt, Ys, params):
         self.Xt, self.Yt, self.params = Xt, np.ascontiguousarray(Ys.T), params
         self.norms2 = np.einsum("ij,ij->i", Xt, Xt)
+        self.epoch_cost = 2 * Xt.size * self.Yt.shape[0]  # multiply-adds
 
     def epochs(self, W, n):
         bcd_design_epochs(self.Xt, self.Rt, W, self.norms2, self.params, n)
@@ -296,6 +383,10 @@ class _DesignState:
 
     def accept(self):
         self.Rt = self._candidate
+
+    def support(self, rows):
+        Xt = self.Xt[rows]
+        return Xt @ Xt.T, Xt @ self.Yt.T
 
 
 def _inner_shared_bcd(G, B, W, value0, penalty, params, tol, max_epochs):
@@ -412,7 +503,11 @@ class WorkingSet:
     design and a working set larger than twice the number of samples, on the
     working set's columns of X with the residual, as scikit-learn's multi-task
     coordinate descent does (``2 n_samples`` instead of ``k`` multiply-adds per
-    row and task, no rank-deficient ``k x k`` block). Otherwise (numpy only,
+    row and task, no rank-deficient ``k x k`` block). With one shared design
+    and group-lasso rows, when coordinate descent crawls (strongly correlated
+    features: nearly equal columns are turned parallel by a factor close to
+    1 per epoch), damped Newton steps on the support alternate with its epochs
+    (see :mod:`._newton` and :func:`_accelerated_bcd`). Otherwise (numpy only,
     other penalties) restarted FISTA on the Gram blocks; on small problems,
     where numba is not imported yet, FISTA first, and coordinate descent
     (importing numba) when FISTA has not converged after ``300`` epochs.
@@ -428,8 +523,9 @@ class WorkingSet:
         Maximum number of epochs in all, as scikit-learn's coordinate descent
         counts them: each outer iteration's gradient pass over all features
         counts one, each inner epoch (a coordinate descent pass or a FISTA
-        step over the working set) one. Gap checks and the final certificate
-        are not counted.
+        step over the working set) one, and a Newton step on a support of
+        ``s`` rows its ``3 s**3`` multiply-adds in epochs of the working set.
+        Gap checks and the final certificate are not counted.
     tol : float, default=1e-6
         Tolerance on the relative duality gap ``gap / f(0)``.
     p0 : int, default=50
