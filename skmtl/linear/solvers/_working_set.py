@@ -272,9 +272,9 @@ def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5, refresh=5
     step in epochs (correlated features, see :mod:`._newton`), damped Newton
     steps on the support (``state.support(rows)`` gives its Gram block and
     linear term) alternate with the epochs: after a step of cost ``c``, at
-    least ``max(10, c)`` epochs, twice as many after a step that did not
-    lower the gap, so that the steps take at most half of the work. Each step
-    counts its cost ``c`` in epochs. Returns ``(W, epochs, converged)``.
+    least ``max(10, 4 c)`` epochs, twice as many after a step that did not
+    lower the gap, so that the steps take at most a fifth of the work. Each
+    step counts its cost ``c`` in epochs. Returns ``(W, epochs, converged)``.
     """
     epoch = since_reset = 0
     checks = []
