@@ -22,6 +22,16 @@ compile once (cached on disk); every package gets an untimed warm-up fit.
 celer is not included: celer 0.7.4 fails with scikit-learn 1.9
 (``_validate_data`` was removed from scikit-learn).
 
+A third table (``--real-cv wq,atp1d,...``) fits ``MultiTaskGroupLassoCV()``
+at its defaults on Mulan sets (X mean-imputed and standardised, Y
+standardised) and scikit-learn's ``MultiTaskLassoCV`` on the same grid and
+folds (its defaults: ``tol=1e-4`` on ``gap / ||Y||^2``, that is
+``2e-4`` on skmtl's relative gap ``gap / f(0)``, and ``max_iter=1000``),
+interleaved, in fresh processes after an untimed warm-up fit, and counts the
+``ConvergenceWarning`` of each; ``--before DIR`` adds skmtl from another
+checkout (its ``skmtl`` package under ``DIR``), e.g. ``git archive <commit>
+skmtl | tar -x -C DIR``.
+
 Peers: ``pip install -r benchmarks/requirements-bench.txt`` (mutar needs
 ``pip install cython wheel`` and then ``pip install --no-build-isolation
 mutar``). Run: ``python benchmarks/bench_group_lasso.py``.
@@ -305,6 +315,83 @@ def print_table(title, rows, ours):
         print("| " + " | ".join(cells) + " |")
 
 
+# -- default CV on real data ----------------------------------------------------
+def load_mulan(name, data_home):
+    """Mulan set with X mean-imputed and standardised, Y standardised."""
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import StandardScaler
+
+    from skmtl.datasets import load_mtr
+
+    X, Y = load_mtr(name, data_home=data_home, return_X_y=True)
+    X = SimpleImputer().fit_transform(np.asarray(X, dtype=float))
+    X = StandardScaler().fit_transform(X)
+    return X, StandardScaler().fit_transform(np.asarray(Y, dtype=float))
+
+
+def cv_child(name, data_home, which):
+    """Fit one CV model in this process; print ``seconds warnings alpha_``."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import MultiTaskLassoCV
+
+    from skmtl.linear import MultiTaskGroupLassoCV
+
+    X, Y = load_mulan(name, data_home)
+    # the same default grid (100 alphas down to 1e-3 alpha_max) and 5 folds
+    model = MultiTaskLassoCV() if which == "sklearn" else MultiTaskGroupLassoCV()
+    with warnings.catch_warnings():  # warm-up: imports and compiled kernels
+        warnings.simplefilter("ignore")
+        type(model)(**model.get_params()).fit(X[:40, :3], Y[:40])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        model.fit(X, Y)
+        seconds = time.perf_counter() - start
+    n_warn = sum(issubclass(w.category, ConvergenceWarning) for w in caught)
+    print(f"{seconds:.4f} {n_warn} {model.alpha_:.6g}")
+
+
+def real_cv_table(args):
+    import os
+    import subprocess
+    import sys
+
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    runs = [("skmtl", here), ("sklearn", here)]
+    if args.before:
+        runs.insert(1, ("skmtl before", os.path.abspath(args.before)))
+    print(
+        "\nMultiTaskGroupLassoCV() defaults vs MultiTaskLassoCV (same grid and "
+        f"folds); median of {args.repeat} fresh-process fits, interleaved; "
+        "cell = seconds, ConvergenceWarnings, alpha_"
+    )
+    print("| data | n | d | T | " + " | ".join(r for r, _ in runs) + " |")
+    print("|" + " --- |" * (4 + len(runs)))
+    for name in args.real_cv.split(","):
+        X, Y = load_mulan(name, args.data_home)
+        results = {r: [] for r, _ in runs}
+        for _ in range(args.repeat):
+            for label, root in runs:
+                env = dict(os.environ, PYTHONPATH=root)
+                which = "sklearn" if label == "sklearn" else "skmtl"
+                out = subprocess.run(
+                    [sys.executable, __file__, "--cv-child", name, which]
+                    + ["--data-home", args.data_home],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                ).stdout.split()
+                results[label].append(out)
+        cells = []
+        for label, _ in runs:
+            seconds = np.median([float(o[0]) for o in results[label]])
+            n_warn = results[label][0][1]
+            cells.append(f"{seconds:.2f} s, {n_warn}, {results[label][0][2]}")
+        print(f"| {name} | {X.shape[0]} | {X.shape[1]} | {Y.shape[1]} | ", end="")
+        print(" | ".join(cells) + " |", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
@@ -333,7 +420,25 @@ def main():
         action="store_true",
         help="one timing per cell, no cvxpy, no per-task table (a smoke run)",
     )
+    parser.add_argument(
+        "--real-cv",
+        default="",
+        help="comma-separated Mulan sets: the default-CV table (see above)",
+    )
+    parser.add_argument("--data-home", default="/work/shared/data/mtr")
+    parser.add_argument(
+        "--before", default="", help="a directory holding another skmtl package"
+    )
+    parser.add_argument("--cv-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.cv_child:
+        with threadpool_limits(args.threads):
+            cv_child(args.cv_child[0], args.data_home, args.cv_child[1])
+        return
+    if args.real_cv:
+        with threadpool_limits(args.threads):
+            real_cv_table(args)
+        return
     if args.quick:
         args.repeat, args.cvxpy_timeout, args.skip_per_task = 1, 0.0, True
     TIMEOUT[0] = args.cvxpy_timeout
