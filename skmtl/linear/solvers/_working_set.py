@@ -268,8 +268,9 @@ def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5, refresh=5
     product is recomputed from W every ``refresh`` epochs against drift.
 
     When the observed rate of the gap says that more than ``max(200, 10 c)``
-    further epochs are needed (:func:`_stalled`), ``c`` the cost of a Newton
-    step in epochs (correlated features, see :mod:`._newton`), damped Newton
+    further epochs are needed, and more than a quarter of those left
+    (:func:`_stalled`), ``c`` the cost of the last Newton step in epochs
+    (correlated features, see :mod:`._newton`), damped Newton
     steps on the support (``state.support(rows)`` gives its Gram block and
     linear term) alternate with the epochs: after a step of cost ``c``, at
     least ``max(10, 4 c)`` epochs, twice as many after a step that did not
@@ -303,7 +304,8 @@ def _accelerated_bcd(state, W, penalty, tol, max_epochs, n_anderson=5, refresh=5
         if gap <= tol:
             return W, epoch, True
         checks.append((epoch, gap))
-        if next_newton is None and _stalled(checks, tol, max(200, 10 * cost)):
+        patience = max(200, 10 * cost, (max_epochs - epoch) // 4)
+        if next_newton is None and _stalled(checks, tol, patience):
             next_newton = epoch
         if next_newton is not None and next_newton <= epoch < max_epochs:
             cost, mu = _newton_step(state, W, mu, max_epochs - epoch)

@@ -52,9 +52,9 @@ def _kkt_violation(X, Y, coef, alpha):
 
 
 def test_path_on_near_copies_converges_with_kkt():
-    # before the Newton steps, three fits of this path hit max_iter=10000 at
-    # relative gaps of 1e-5 (coordinate descent turns near-copies parallel by
-    # a factor close to 1 per epoch)
+    # before the Newton steps three fits of this path reached max_iter=10000
+    # with a ConvergenceWarning (coordinate descent turns near-copies
+    # parallel by a factor close to 1 per epoch)
     X, Y = _near_copies()
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
