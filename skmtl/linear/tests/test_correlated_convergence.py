@@ -3,7 +3,6 @@ support finish what coordinate descent crawls through (see
 ``skmtl.linear.solvers._newton``)."""
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -16,9 +15,6 @@ from skmtl.utils import _accel
 pytestmark = pytest.mark.skipif(
     not _accel.have_numba(), reason="coordinate descent needs numba"
 )
-
-MTR_HOME = Path("/work/shared/data/mtr")
-
 
 def _near_copies(seed=1, n=80, m=20, copies=4, noise=1e-2, T=4):
     """``m`` base features, ``copies - 1`` noisy copies of each (correlation
@@ -118,18 +114,15 @@ def test_support_newton_step_descends_and_converges():
     assert np.all(np.linalg.norm(grad[~active], axis=1) <= a1[~active] + 1e-9)
 
 
-@pytest.mark.skipif(
-    not (MTR_HOME / "atp1d.arff").exists(), reason="Mulan data not available"
-)
 @pytest.mark.slow
-def test_atp1d_cv_fold_path_converges():
+def test_atp1d_cv_fold_path_converges(mtr_home):
     from sklearn.impute import SimpleImputer
     from sklearn.model_selection import KFold
     from sklearn.preprocessing import StandardScaler
 
     from skmtl.datasets import load_mtr
 
-    X, Y = load_mtr("atp1d", data_home=MTR_HOME, return_X_y=True)
+    X, Y = load_mtr("atp1d", data_home=mtr_home, return_X_y=True)
     X = StandardScaler().fit_transform(SimpleImputer().fit_transform(X))
     Y = StandardScaler().fit_transform(np.asarray(Y, dtype=float))
     train = list(KFold(5).split(X))[2][0]  # the fold whose path warned
