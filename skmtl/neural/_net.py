@@ -180,7 +180,8 @@ default=None
         than ``batch_size``. ``iterator_valid__batch_size``, when set, wins.
         At the training batch size (64), predicting 1e6 rows took 15,625
         batches, ten times the time of the same network on 65,536-row
-        batches.
+        batches. A :class:`TensorBatchIterator` is also given the net's
+        ``device`` (where it may keep the data).
         """
         iterator = self.iterator_train if training else self.iterator_valid
         kwargs = self.get_params_for("iterator_train" if training else "iterator_valid")
@@ -488,11 +489,11 @@ default=None
         else:
             objective = W.objective(losses)
             objective.backward()
-            weights = W.weights()
-            if isinstance(self.weighting, str) and self.weighting == "equal":
-                # ones * losses summed: the reported loss, no second sum
-                self._accumulate(losses, counts, weights)
+            if self.fixed_weights_ is not None:
+                # constant weights: the objective is the reported loss
+                self._accumulate(losses, counts, self.fixed_weights_)
                 return {"loss": objective.detach(), "y_pred": y_pred}
+            weights = W.weights()
         self._accumulate(losses, counts, weights)
         return {"loss": self._total(losses.detach()), "y_pred": y_pred}
 
