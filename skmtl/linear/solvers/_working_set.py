@@ -206,10 +206,12 @@ def _stalled(checks, tol, patience, window=20):
     before (``checks`` lists ``(epoch, gap)``).
     """
     epoch, gap = checks[-1]
-    old = [c for c in checks if c[0] <= epoch - window]
-    if not old:
+    # the latest check at least ``window`` epochs back (a few steps back,
+    # not a pass over every check of the run)
+    old = next((c for c in reversed(checks) if c[0] <= epoch - window), None)
+    if old is None:
         return False
-    epoch0, gap0 = old[-1]
+    epoch0, gap0 = old
     rate = (gap / max(gap0, 1e-300)) ** (1.0 / (epoch - epoch0))
     if rate >= 1.0 or tol <= 0:
         return True
