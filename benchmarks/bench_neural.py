@@ -136,14 +136,22 @@ def _speed_data(n_samples, n_features, n_tasks, seed=0):
     return X, Y
 
 
-def bench_overhead(n_samples, n_features, n_tasks, layers, batch_size, epochs, repeats):
+def _real_speed_data(name):
+    """A Mulan set as the loops see it: imputed, standardised X and Y, float32."""
+    bunch = load_mtr(name, data_home=DATA_HOME)
+    X = StandardScaler().fit_transform(SimpleImputer().fit_transform(bunch.data))
+    Y = StandardScaler().fit_transform(np.asarray(bunch.target, dtype=float))
+    return X.astype(np.float32), Y.astype(np.float32)
+
+
+def bench_overhead(X, Y, layers, batch_size, epochs, repeats, label="Gaussian"):
     """Seconds per epoch of skmtl against the hand-written fused-head loop.
 
     Every runner fits the whole training from scratch (``epochs`` epochs; its
     time divided by ``epochs``, so skmtl's validation and set-up count); the
     runners alternate within each repeat and the median is kept.
     """
-    X, Y = _speed_data(n_samples, n_features, n_tasks)
+    (n_samples, n_features), n_tasks = X.shape, Y.shape[1]
     lr = 1e-3
     runners = {
         "torch loop, fused head (slicing)": lambda s: _raw_slicing(
@@ -170,7 +178,8 @@ def bench_overhead(n_samples, n_features, n_tasks, layers, batch_size, epochs, r
         ).fit(X, Y)
     wall, cpu = _interleave(runners, repeats, lambda run, r: run(r))
     lines = [
-        f"Training: n={n_samples}, d={n_features}, T={n_tasks}, trunk={layers}, "
+        f"Training, {label}: n={n_samples}, d={n_features}, T={n_tasks}, "
+        f"trunk={layers}, "
         f"batch={batch_size}, {epochs} epochs per fit (times / {epochs}), median "
         f"of {repeats} interleaved repeats, torch threads="
         f"{torch.get_num_threads()}, load average before/after: {wall.pop('load')}",
@@ -674,6 +683,12 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument(
+        "--speed-real",
+        nargs="*",
+        default=["rf1", "scm1d"],
+        help="speed: also time training on these Mulan sets (10 epochs a fit)",
+    )
+    p.add_argument(
         "--device",
         default=None,
         help="speed: also time training and predict on this device (e.g. cuda) "
@@ -703,8 +718,12 @@ def main():
     warnings.simplefilter("ignore", ConvergenceWarning)
     if args.part in ("speed", "all"):
         lines = bench_overhead(
-            50000, 32, 8, (64, 64), batch_size=256, epochs=3, repeats=args.repeats
+            *_speed_data(50000, 32, 8), (64, 64), 256, 3, args.repeats
         )
+        for name in args.speed_real:  # real sets: fewer rows, more epochs a fit
+            lines += [""] + bench_overhead(
+                *_real_speed_data(name), (64, 64), 256, 10, args.repeats, name
+            )
         lines += [""] + bench_predict(10**6, 32, 8, (64, 64), repeats=args.repeats)
         if args.device:
             lines += [""] + bench_device(
